@@ -1,0 +1,113 @@
+import Logging
+
+/// Everything the proxy is told at start, resolved from flags first, then environment
+/// variables (the Rust proxy's names), then defaults. Pure: tests build it from dictionaries.
+struct Configuration: Equatable, Sendable {
+    var apiKeys: [String]
+    var host = "127.0.0.1"
+    var port = 8080
+    var model = "sonnet"
+    var claude = "claude"
+    var logLevel = Logger.Level.info
+    var maxBodyBytes = 1 << 20
+    /// Wall-clock limit of one request, in seconds.
+    var requestTimeout = 600.0
+    /// The CLI's own limit on a silent upstream stream (CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS), seconds.
+    var upstreamIdleTimeout = 60.0
+    /// evhttp's read/write timeout for idle and slow connections, seconds.
+    var connectionTimeout = 60
+
+    /// Flag values as parsed; nil when not given.
+    struct Flags: Equatable, Sendable {
+        var apiKey: String?
+        var apiKeyFile: String?
+        var port: Int?
+        var host: String?
+        var model: String?
+        var claude: String?
+        var logLevel: String?
+        var maxBodyBytes: Int?
+        var requestTimeout: Double?
+        var upstreamIdleTimeout: Double?
+    }
+
+    init(apiKeys: [String]) {
+        self.apiKeys = apiKeys
+    }
+
+    /// - Parameter readFile: returns a file's contents (injected so tests need no files).
+    init(flags: Flags, environment: [String: String],
+         readFile: (String) throws -> String) throws(ConfigurationError) {
+        var keys: [String] = []
+        if let key = flags.apiKey ?? environment["PROXY_API_KEY"], !key.isEmpty { keys.append(key) }
+        if let file = flags.apiKeyFile ?? environment["PROXY_API_KEY_FILE"], !file.isEmpty {
+            let text: String
+            do { text = try readFile(file) } catch { throw .unreadableKeyFile(file, "\(error)") }
+            let fileKeys = text.split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: " \t") }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            if fileKeys.isEmpty { throw .emptyKeyFile(file) }
+            keys += fileKeys
+        }
+        guard !keys.isEmpty else { throw .missingAPIKey }
+        self.init(apiKeys: keys)
+
+        host = flags.host ?? environment["HOST"] ?? host
+        let portValue: Int?
+        if let port = flags.port { portValue = port } else { portValue = try Self.integer(environment["PORT"], name: "PORT") }
+        if let value = portValue {
+            guard (0...65535).contains(value) else { throw .invalid("port", String(value)) }
+            port = value
+        }
+        model = flags.model ?? environment["CLAUDE_MODEL"] ?? model
+        claude = flags.claude ?? environment["CLAUDE_BIN"] ?? claude
+        if let level = flags.logLevel ?? environment["LOG_LEVEL"] {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else { throw .invalid("log level", level) }
+            logLevel = parsed
+        }
+        if let value = flags.maxBodyBytes {
+            guard value > 0 else { throw .invalid("--max-body-bytes", String(value)) }
+            maxBodyBytes = value
+        }
+        if let value = flags.requestTimeout {
+            guard value > 0 else { throw .invalid("--request-timeout", String(value)) }
+            requestTimeout = value
+        }
+        if let value = flags.upstreamIdleTimeout {
+            guard value >= 10 else { throw .invalid("--upstream-idle-timeout (at least 10)", String(value)) }
+            upstreamIdleTimeout = value
+        }
+    }
+
+    private static func integer(_ text: String?, name: String) throws(ConfigurationError) -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text) else { throw .invalid(name, text) }
+        return value
+    }
+}
+
+enum ConfigurationError: Error, Equatable, CustomStringConvertible {
+    case missingAPIKey
+    case unreadableKeyFile(String, String)
+    case emptyKeyFile(String)
+    case invalid(String, String)
+
+    var description: String {
+        switch self {
+        case .missingAPIKey:
+            "no API key: set PROXY_API_KEY (or PROXY_API_KEY_FILE, or pass --api-key-file FILE)"
+        case .unreadableKeyFile(let path, let reason):
+            "cannot read the API key file \(path): \(reason)"
+        case .emptyKeyFile(let path):
+            "the API key file \(path) holds no key"
+        case .invalid(let name, let value):
+            "invalid \(name): \(value)"
+        }
+    }
+}
+
+private extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    }
+}

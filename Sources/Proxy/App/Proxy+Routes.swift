@@ -1,0 +1,118 @@
+import Glibc
+import Logging
+
+/// Endpoint handling: route, authenticate, decode, then hand the request to a session.
+extension Proxy {
+    func handle(_ exchange: HTTPExchange) {
+        let requestID = Self.requestID(from: exchange.header("X-Request-Id"))
+        let route: Route
+        switch Route.match(method: exchange.method, path: exchange.path) {
+        case .success(let matched): route = matched
+        case .failure(let error):
+            return respond(exchange, error: error, requestID: requestID)
+        }
+        if route.requiresAuthentication,
+           let error = auth.check(authorization: exchange.header("Authorization"),
+                                  apiKeyHeader: exchange.header("x-api-key")) {
+            return respond(exchange, error: error, requestID: requestID)
+        }
+        switch route {
+        case .health:
+            respond(exchange, json: WireJSON.encode(["status": "ok"]), requestID: requestID)
+        case .models:
+            respond(exchange, json: WireJSON.encode(ModelList(data: models)), requestID: requestID)
+        case .model(let id):
+            guard let model = models.first(where: { $0.id == id }) else {
+                return respond(exchange, error: .modelNotFound(id), requestID: requestID)
+            }
+            respond(exchange, json: WireJSON.encode(model), requestID: requestID)
+        case .chatCompletions, .responses:
+            do throws(OpenAIError) {
+                guard !isStopping else {
+                    throw OpenAIError(status: 503, type: "server_error", message: "The proxy is shutting down.",
+                                      code: "shutting_down", retryAfter: 1, isRetryable: true)
+                }
+                guard exchange.body.count <= configuration.maxBodyBytes else {
+                    throw .bodyTooLarge(limit: configuration.maxBodyBytes)
+                }
+                let job = route == .chatCompletions
+                    ? try CompletionJob(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: exchange.body),
+                                        defaultModel: configuration.model, now: Int(time(nil)))
+                    : try CompletionJob(responses: RequestDecoder.decode(ResponsesRequest.self, from: exchange.body),
+                                        defaultModel: configuration.model, now: Int(time(nil)))
+                try launch(job, on: exchange, requestID: requestID)
+            } catch {
+                respond(exchange, error: error, requestID: requestID)
+            }
+        }
+    }
+
+    var models: [Model] {
+        ModelName.families.map { Model(id: $0, created: startedAt) }
+    }
+
+    private func launch(_ job: CompletionJob, on exchange: HTTPExchange, requestID: String) throws(OpenAIError) {
+        let promptPath: String
+        do {
+            promptPath = try runtime.writePrompt(id: job.id, text: job.prompt.system)
+        } catch {
+            logger.error("cannot write the system prompt file", metadata: ["error": "\(error)"])
+            throw OpenAIError(status: 500, type: "server_error", message: "The proxy could not prepare the request.",
+                              code: "internal_error")
+        }
+        let invocation = profile.invocation(prompt: job.prompt, model: job.model, systemPromptFile: promptPath,
+                                            maxOutputTokens: job.maxOutputTokens)
+        let started = ContinuousClock.now
+        let context = CompletionSession.Context(loop: loop, reaper: reaper, logger: logger,
+                                                requestTimeout: configuration.requestTimeout)
+        let session = CompletionSession(
+            id: job.id, exchange: exchange, translator: job.translator, isStreaming: job.isStreaming,
+            headers: [("X-Request-Id", requestID)], context: context
+        ) { [unowned self] session in
+            self.runtime.removePrompt(at: promptPath)
+            self.logAccess(exchange, requestID: requestID, session: session, started: started)
+            self.unregister(session)
+        }
+        register(session)
+        session.start(invocation)
+    }
+
+    private func respond(_ exchange: HTTPExchange, json: [UInt8], requestID: String) {
+        exchange.respond(status: 200, headers: [("Content-Type", "application/json"), ("X-Request-Id", requestID)],
+                         body: exchange.method == "HEAD" ? [] : json)
+        logAccess(exchange, requestID: requestID, session: nil, started: nil)
+    }
+
+    private func respond(_ exchange: HTTPExchange, error: OpenAIError, requestID: String) {
+        let headers = error.headers + [("Content-Type", "application/json"), ("X-Request-Id", requestID)]
+        exchange.respond(status: error.status, headers: headers, body: error.body)
+        logAccess(exchange, requestID: requestID, session: nil, started: nil)
+    }
+
+    private func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
+                           started: ContinuousClock.Instant?) {
+        var metadata: Logger.Metadata = [
+            "request_id": "\(requestID)", "method": "\(exchange.method)", "path": "\(exchange.path)",
+            "status": "\(exchange.status)", "bytes": "\(exchange.bytesSent)",
+        ]
+        if let session {
+            metadata["model"] = "\(session.model ?? "-")"
+            metadata["pid"] = "\(session.childPID.map(String.init) ?? "-")"
+            metadata["exit"] = "\(session.exitStatus.map { "\($0)" } ?? "-")"
+        }
+        if let started {
+            let elapsed = started.duration(to: .now).components
+            metadata["total_ms"] = "\(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)"
+        }
+        logger.info("request", metadata: metadata)
+    }
+
+    /// The client's own `X-Request-Id` when it is short and printable, else a new one.
+    static func requestID(from header: String?) -> String {
+        if let header, !header.isEmpty, header.utf8.count <= 128,
+           header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) {
+            return header
+        }
+        return CompletionJob.randomID(prefix: "req_")
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+@main
+struct ProxyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claude-code-proxy",
+        abstract: "Serve the OpenAI HTTP API by running the Claude Code CLI (claude --print) for each request.",
+        discussion: """
+            Every option can also be set by environment variable: PROXY_API_KEY, PROXY_API_KEY_FILE, \
+            PORT, HOST, CLAUDE_MODEL, CLAUDE_BIN, LOG_LEVEL. Flags win over the environment.
+            """,
+        version: "claude-code-proxy 0.1.0")
+
+    @Option(help: "The key clients must send as `Authorization: Bearer <key>` (prefer --api-key-file). [PROXY_API_KEY]")
+    var apiKey: String?
+
+    @Option(help: "A file with one accepted key per line. [PROXY_API_KEY_FILE]")
+    var apiKeyFile: String?
+
+    @Option(help: "The port to listen on; 0 picks a free one. (default: 8080) [PORT]")
+    var port: Int?
+
+    @Option(help: "The address to bind. (default: 127.0.0.1) [HOST]")
+    var host: String?
+
+    @Option(help: "The model for requests that name none the CLI knows. (default: sonnet) [CLAUDE_MODEL]")
+    var model: String?
+
+    @Option(help: "The Claude Code CLI to run. (default: claude, from PATH) [CLAUDE_BIN]")
+    var claude: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. (default: info) [LOG_LEVEL]")
+    var logLevel: String?
+
+    @Option(help: "The largest request body accepted, in bytes. (default: 1048576)")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Seconds a request may take before the CLI is stopped and 504 returned. (default: 600)")
+    var requestTimeout: Double?
+
+    @Option(help: "Seconds of upstream silence after which the CLI gives up (at least 10). (default: 60)")
+    var upstreamIdleTimeout: Double?
+
+    func run() throws {
+        let flags = Configuration.Flags(
+            apiKey: apiKey, apiKeyFile: apiKeyFile, port: port, host: host, model: model, claude: claude,
+            logLevel: logLevel, maxBodyBytes: maxBodyBytes, requestTimeout: requestTimeout,
+            upstreamIdleTimeout: upstreamIdleTimeout)
+        let configuration: Configuration
+        do {
+            configuration = try Configuration(flags: flags, environment: ProcessInfo.processInfo.environment) {
+                try String(contentsOfFile: $0, encoding: .utf8)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("claude-code-proxy: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let proxy: Proxy
+        do {
+            proxy = try Proxy(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("claude-code-proxy: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        proxy.run()
+    }
+}

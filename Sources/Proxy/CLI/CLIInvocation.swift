@@ -1,0 +1,72 @@
+/// How the proxy runs the CLI for one request: the isolated profile of CONTRACT.md §10.
+/// Pure: argv, environment and stdin are computed here and executed by `ChildProcess`.
+struct CLIInvocation: Equatable, Sendable {
+    var executable: String
+    var arguments: [String]
+    var environment: [String: String]
+    var workingDirectory: String
+    var stdin: [UInt8]
+}
+
+/// The proxy-wide part of every invocation.
+struct CLIProfile: Equatable, Sendable {
+    var executable: String
+    var home: String
+    var tmpdir: String
+    var workingDirectory: String
+    /// Variables copied from the proxy's environment (credentials, base URL, PATH, proxies).
+    var inherited: [String: String]
+    var streamIdleTimeoutMs: Int
+    var apiTimeoutMs: Int
+
+    /// The only variables a child may inherit. The proxy's own key is never among them.
+    static let inheritable: Set<String> = [
+        "PATH", "LANG", "LC_ALL", "TZ",
+        "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_BASE_URL",
+        "ANTHROPIC_CUSTOM_HEADERS", "ANTHROPIC_DEFAULT_OPUS_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL",
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX",
+        "AWS_REGION", "AWS_PROFILE", "CLOUD_ML_REGION", "ANTHROPIC_VERTEX_PROJECT_ID",
+        "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy",
+        "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS",
+    ]
+
+    static func inherited(from environment: [String: String]) -> [String: String] {
+        environment.filter { inheritable.contains($0.key) }
+    }
+
+    func invocation(prompt: Prompt, model: String, systemPromptFile: String,
+                    maxOutputTokens: Int? = nil) -> CLIInvocation {
+        var environment = inherited
+        environment["HOME"] = home
+        environment["TMPDIR"] = tmpdir
+        environment["PATH"] = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        environment["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
+        environment["CLAUDE_CODE_ATTRIBUTION_HEADER"] = "0"
+        environment["CLAUDE_CODE_MAX_RETRIES"] = "0"
+        environment["CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"] = "1"
+        environment["CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS"] = String(streamIdleTimeoutMs)
+        environment["API_TIMEOUT_MS"] = String(apiTimeoutMs)
+        if let maxOutputTokens { environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = String(maxOutputTokens) }
+        let arguments = [
+            "-p",
+            "--input-format", "stream-json",
+            "--output-format", "stream-json",
+            "--verbose",
+            "--include-partial-messages",
+            "--bare",
+            "--tools", "",
+            "--setting-sources", "",
+            "--strict-mcp-config",
+            "--no-session-persistence",
+            "--disable-slash-commands",
+            "--max-turns", "1",
+            "--settings", #"{"includeCoAuthoredBy":false}"#,
+            "--system-prompt-file", systemPromptFile,
+            "--model", model,
+        ]
+        var stdin = prompt.stdinLine
+        stdin.append(UInt8(ascii: "\n"))
+        return CLIInvocation(executable: executable, arguments: arguments, environment: environment,
+                             workingDirectory: workingDirectory, stdin: stdin)
+    }
+}

@@ -1,0 +1,205 @@
+/// One line of `claude --output-format stream-json --verbose --include-partial-messages`,
+/// reduced to what the proxy acts on (CONTRACT.md §2). Unknown kinds decode to `.other`.
+enum StreamJSONEvent: Equatable, Sendable {
+    case initialized(model: String?, tools: [String], mcpServers: [String])
+    case apiRetry
+    case stream(messageID: String?, AnthropicStreamEvent)
+    case assistant(AssistantMessage)
+    case result(ResultEvent)
+    case other(type: String)
+
+    /// Parses one line. Throws on bytes that are not a JSON object with a `type`.
+    init(line: [UInt8]) throws {
+        let raw = try WireJSON.decode(RawLine.self, from: line)
+        switch raw.type {
+        case "system" where raw.subtype == "init":
+            self = .initialized(model: raw.model, tools: raw.tools ?? [],
+                                mcpServers: (raw.mcpServers ?? []).map { $0.name ?? "?" })
+        case "system" where raw.subtype == "api_retry":
+            self = .apiRetry
+        case "stream_event":
+            self = .stream(messageID: raw.apiMessageID,
+                           raw.event?.value.map(AnthropicStreamEvent.init) ?? .other(type: "?"))
+        case "assistant":
+            let message = raw.message
+            self = .assistant(AssistantMessage(
+                id: message?.id, model: message?.model,
+                texts: (message?.content ?? []).compactMap { $0.type == "text" ? $0.text : nil },
+                error: raw.error, apiError: raw.apiError))
+        case "result":
+            self = .result(ResultEvent(
+                subtype: raw.subtype ?? "", isError: raw.isError ?? false,
+                apiErrorStatus: raw.apiErrorStatus, apiErrorType: raw.apiErrorType,
+                terminalReason: raw.terminalReason, stopReason: raw.stopReason, text: raw.result,
+                usage: raw.usage.map(TokenUsage.init(cli:)) ?? TokenUsage(), totalCostUSD: raw.totalCostUSD))
+        default:
+            self = .other(type: raw.type)
+        }
+    }
+}
+
+/// The Anthropic SSE event the CLI forwards inside `stream_event`.
+enum AnthropicStreamEvent: Equatable, Sendable {
+    case messageStart(id: String?, model: String?, usage: TokenUsage)
+    case blockStart(index: Int, type: String)
+    case textDelta(index: Int, text: String)
+    case thinkingDelta(index: Int, text: String)
+    case blockStop(index: Int)
+    case messageDelta(stopReason: String?, outputTokens: Int?)
+    case messageStop
+    case other(type: String)
+
+    fileprivate init(_ raw: RawLine.Event) {
+        switch raw.type {
+        case "message_start":
+            self = .messageStart(id: raw.message?.id, model: raw.message?.model,
+                                 usage: raw.message?.usage.map(TokenUsage.init(cli:)) ?? TokenUsage())
+        case "content_block_start":
+            self = .blockStart(index: raw.index ?? 0, type: raw.contentBlock?.type ?? "")
+        case "content_block_delta" where raw.delta?.type == "text_delta":
+            self = .textDelta(index: raw.index ?? 0, text: raw.delta?.text ?? "")
+        case "content_block_delta" where raw.delta?.type == "thinking_delta":
+            self = .thinkingDelta(index: raw.index ?? 0, text: raw.delta?.thinking ?? "")
+        case "content_block_stop":
+            self = .blockStop(index: raw.index ?? 0)
+        case "message_delta":
+            self = .messageDelta(stopReason: raw.delta?.stopReason, outputTokens: raw.usage?.outputTokens)
+        case "message_stop":
+            self = .messageStop
+        default:
+            self = .other(type: raw.delta?.type ?? raw.type)
+        }
+    }
+}
+
+struct AssistantMessage: Equatable, Sendable {
+    var id: String?
+    var model: String?
+    var texts: [String]
+    /// Set on the CLI's synthetic error message (`"model":"<synthetic>"`, CONTRACT.md §2.8).
+    var error: String?
+    var apiError: String?
+
+    var isSynthetic: Bool { model == "<synthetic>" || error != nil }
+}
+
+struct ResultEvent: Equatable, Sendable {
+    var subtype: String
+    var isError: Bool
+    var apiErrorStatus: Int?
+    var apiErrorType: String?
+    var terminalReason: String?
+    var stopReason: String?
+    var text: String?
+    var usage: TokenUsage
+    var totalCostUSD: Double?
+}
+
+extension TokenUsage {
+    fileprivate init(cli usage: RawLine.Usage) {
+        self.init(inputTokens: usage.inputTokens ?? 0,
+                  cacheCreationInputTokens: usage.cacheCreationInputTokens ?? 0,
+                  cacheReadInputTokens: usage.cacheReadInputTokens ?? 0,
+                  outputTokens: usage.outputTokens ?? 0,
+                  reasoningTokens: usage.outputTokensDetails?.thinkingTokens ?? 0)
+    }
+}
+
+/// The union of the fields the proxy reads from any line; everything is optional.
+private struct RawLine: Decodable {
+    struct Usage: Decodable {
+        struct OutputDetails: Decodable {
+            var thinkingTokens: Int?
+            enum CodingKeys: String, CodingKey { case thinkingTokens = "thinking_tokens" }
+        }
+        var inputTokens: Int?
+        var cacheCreationInputTokens: Int?
+        var cacheReadInputTokens: Int?
+        var outputTokens: Int?
+        var outputTokensDetails: OutputDetails?
+        enum CodingKeys: String, CodingKey {
+            case inputTokens = "input_tokens"
+            case cacheCreationInputTokens = "cache_creation_input_tokens"
+            case cacheReadInputTokens = "cache_read_input_tokens"
+            case outputTokens = "output_tokens"
+            case outputTokensDetails = "output_tokens_details"
+        }
+    }
+    struct Block: Decodable {
+        var type: String?
+        var text: String?
+    }
+    struct Message: Decodable {
+        var id: String?
+        var model: String?
+        var content: [Block]?
+        var usage: Usage?
+    }
+    struct Delta: Decodable {
+        var type: String?
+        var text: String?
+        var thinking: String?
+        var stopReason: String?
+        enum CodingKeys: String, CodingKey {
+            case type, text, thinking
+            case stopReason = "stop_reason"
+        }
+    }
+    struct Event: Decodable {
+        var type: String
+        var index: Int?
+        var message: Message?
+        var contentBlock: Block?
+        var delta: Delta?
+        var usage: Usage?
+        enum CodingKeys: String, CodingKey {
+            case type, index, message, delta, usage
+            case contentBlock = "content_block"
+        }
+    }
+    struct MCPServer: Decodable {
+        var name: String?
+    }
+
+    var type: String
+    var subtype: String?
+    var model: String?
+    var tools: [String]?
+    var mcpServers: [MCPServer]?
+    /// An object inside `stream_event`; a string elsewhere (`ui_invalidate`'s `"event":"ui.render"`).
+    var event: Lenient<Event>?
+    var apiMessageID: String?
+    var message: Message?
+    var error: String?
+    var apiError: String?
+    var isError: Bool?
+    var apiErrorStatus: Int?
+    var apiErrorType: String?
+    var terminalReason: String?
+    var stopReason: String?
+    var result: String?
+    var usage: Usage?
+    var totalCostUSD: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case type, subtype, model, tools, event, message, error, result, usage
+        case mcpServers = "mcp_servers"
+        case apiMessageID = "api_message_id"
+        case apiError = "api_error"
+        case isError = "is_error"
+        case apiErrorStatus = "api_error_status"
+        case apiErrorType = "api_error_type"
+        case terminalReason = "terminal_reason"
+        case stopReason = "stop_reason"
+        case totalCostUSD = "total_cost_usd"
+    }
+}
+
+/// A value that decodes to nil instead of failing when the JSON has another shape.
+private struct Lenient<Value: Decodable>: Decodable {
+    var value: Value?
+
+    init(from decoder: any Decoder) throws {
+        value = try? Value(from: decoder)
+    }
+}

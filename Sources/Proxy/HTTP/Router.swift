@@ -1,0 +1,28 @@
+/// Which endpoint a request is for. Pure: `(method, path)` → `Route` or an OpenAI error.
+enum Route: Equatable, Sendable {
+    case health
+    case models
+    case model(id: String)
+    case chatCompletions
+    case responses
+
+    /// Endpoints answer with and without the `/v1` prefix, as the Rust proxy did.
+    static func match(method: String, path rawPath: String) -> Result<Route, OpenAIError> {
+        var path = rawPath.count > 1 && rawPath.hasSuffix("/") ? String(rawPath.dropLast()) : rawPath
+        if path.hasPrefix("/v1/") { path = String(path.dropFirst(3)) }
+        let (route, methods): (Route?, [String]) = switch path {
+        case "/health": (.health, ["GET", "HEAD"])
+        case "/models": (.models, ["GET", "HEAD"])
+        case "/chat/completions": (.chatCompletions, ["POST"])
+        case "/responses": (.responses, ["POST"])
+        case _ where path.hasPrefix("/models/") && path.count > "/models/".count:
+            (.model(id: String(path.dropFirst("/models/".count))), ["GET", "HEAD"])
+        default: (nil, [])
+        }
+        guard let route else { return .failure(.notFound(method: method, path: rawPath)) }
+        guard methods.contains(method) else { return .failure(.methodNotAllowed(method: method, path: rawPath, allow: methods)) }
+        return .success(route)
+    }
+
+    var requiresAuthentication: Bool { self != .health }
+}

@@ -1,0 +1,65 @@
+/// `POST /v1/chat/completions` body, the fields the proxy reads.
+/// Fields follow https://platform.openai.com/docs/api-reference/chat/create; unknown ones are ignored.
+struct ChatCompletionRequest: Decodable, Sendable {
+    struct StreamOptions: Decodable, Sendable {
+        var includeUsage: Bool?
+        enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+    }
+
+    var messages: [ChatMessage]
+    var model: String?
+    var stream: Bool?
+    var streamOptions: StreamOptions?
+    var maxTokens: Int?
+    var maxCompletionTokens: Int?
+    var n: Int?
+    var stop: JSONValue?
+    var responseFormat: JSONValue?
+    var tools: [JSONValue]?
+    var toolChoice: JSONValue?
+    var logprobs: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case messages, model, stream, n, stop, tools, logprobs
+        case streamOptions = "stream_options"
+        case maxTokens = "max_tokens"
+        case maxCompletionTokens = "max_completion_tokens"
+        case responseFormat = "response_format"
+        case toolChoice = "tool_choice"
+    }
+}
+
+/// One entry of `messages`. `content` is a string, an array of parts, or null.
+struct ChatMessage: Decodable, Sendable {
+    var role: String
+    var content: MessageContent?
+    var toolCalls: [JSONValue]?
+    var toolCallID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case role, content
+        case toolCalls = "tool_calls"
+        case toolCallID = "tool_call_id"
+    }
+}
+
+/// Message content as OpenAI allows it: a plain string or typed parts.
+enum MessageContent: Decodable, Equatable, Sendable {
+    case text(String)
+    case parts([ContentPart])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            self = .text(text)
+        } else {
+            self = .parts(try container.decode([ContentPart].self))
+        }
+    }
+}
+
+/// A content part: `{"type":"text","text":…}`, `input_text`, `output_text`, `image_url`, ….
+struct ContentPart: Decodable, Equatable, Sendable {
+    var type: String
+    var text: String?
+}

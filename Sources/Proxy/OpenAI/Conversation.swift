@@ -1,0 +1,109 @@
+/// What a client said, reduced to what the CLI can take: system text and alternating turns.
+/// Both endpoints' requests become one of these; `Prompt` renders it for the CLI.
+struct Conversation: Equatable, Sendable {
+    enum Role: String, Sendable { case user, assistant }
+
+    struct Turn: Equatable, Sendable {
+        var role: Role
+        /// Text parts in order; kept apart so a single user turn reaches the CLI as separate blocks.
+        var texts: [String]
+    }
+
+    var system: [String] = []
+    var turns: [Turn] = []
+}
+
+extension Conversation {
+    /// Reads chat `messages`. Throws a 400 for anything the proxy cannot honour yet,
+    /// rather than dropping part of what the user said.
+    init(chatMessages messages: [ChatMessage]) throws(OpenAIError) {
+        guard !messages.isEmpty else {
+            throw .invalidRequest("`messages` must contain at least one message.", param: "messages")
+        }
+        for (index, message) in messages.enumerated() {
+            let param = "messages[\(index)]"
+            if message.toolCalls.map({ !$0.isEmpty }) == true || message.role == "tool" || message.role == "function" {
+                throw .invalidRequest("Tool calling is not supported by this proxy yet (\(param) is a tool message).",
+                                      param: param, code: "unsupported_tool_calling")
+            }
+            let texts = try Self.texts(of: message.content, param: "\(param).content")
+            switch message.role {
+            case "system", "developer":
+                system.append(texts.joined(separator: "\n"))
+            case "user":
+                turns.append(Turn(role: .user, texts: texts))
+            case "assistant":
+                turns.append(Turn(role: .assistant, texts: texts))
+            default:
+                throw .invalidRequest(
+                    "Invalid value for `role`: '\(message.role)'. Expected one of system, developer, user, assistant.",
+                    param: "\(param).role")
+            }
+        }
+        try validateTurns(param: "messages")
+    }
+
+    /// Reads a Responses `input` plus `instructions`.
+    init(responsesInput input: ResponsesInput, instructions: String?) throws(OpenAIError) {
+        if let instructions, !instructions.isEmpty { system.append(instructions) }
+        switch input {
+        case .text(let text):
+            turns.append(Turn(role: .user, texts: [text]))
+        case .items(let items):
+            for (index, item) in items.enumerated() {
+                let param = "input[\(index)]"
+                if let type = item.type, type != "message" {
+                    throw .invalidRequest("Input items of type '\(type)' are not supported by this proxy yet.",
+                                          param: "\(param).type")
+                }
+                let texts = try Self.texts(of: item.content, param: "\(param).content")
+                switch item.role {
+                case "system", "developer": system.append(texts.joined(separator: "\n"))
+                case "user": turns.append(Turn(role: .user, texts: texts))
+                case "assistant": turns.append(Turn(role: .assistant, texts: texts))
+                default:
+                    throw .invalidRequest("Invalid value for `role`: '\(item.role ?? "")'.", param: "\(param).role")
+                }
+            }
+        }
+        try validateTurns(param: "input")
+    }
+
+    private func validateTurns(param: String) throws(OpenAIError) {
+        guard let last = turns.last else {
+            throw .invalidRequest("The conversation has no user message.", param: param)
+        }
+        guard last.role == .user else {
+            throw .invalidRequest(
+                "The last message must come from the user; this proxy cannot continue an assistant message.",
+                param: param)
+        }
+    }
+
+    private static func texts(of content: MessageContent?, param: String) throws(OpenAIError) -> [String] {
+        switch content {
+        case nil:
+            return []
+        case .text(let text)?:
+            return [text]
+        case .parts(let parts)?:
+            var texts: [String] = []
+            for (index, part) in parts.enumerated() {
+                switch part.type {
+                case "text", "input_text", "output_text":
+                    guard let text = part.text else {
+                        throw .invalidRequest("A '\(part.type)' part needs `text`.", param: "\(param)[\(index)].text")
+                    }
+                    texts.append(text)
+                case "image_url", "input_image":
+                    throw .invalidRequest("Image input is not supported by this proxy yet.",
+                                          param: "\(param)[\(index)]", code: "unsupported_content")
+                default:
+                    throw .invalidRequest("Content parts of type '\(part.type)' are not supported.",
+                                          param: "\(param)[\(index)].type", code: "unsupported_content")
+                }
+            }
+            return texts
+        }
+    }
+}

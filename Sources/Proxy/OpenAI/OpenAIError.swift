@@ -1,0 +1,93 @@
+/// Every failure the proxy reports, rendered once in OpenAI's shape:
+/// `{"error":{"message":…,"type":…,"param":…,"code":…}}`.
+/// https://platform.openai.com/docs/guides/error-codes
+struct OpenAIError: Error, Equatable, Sendable {
+    var status: Int
+    var type: String
+    var message: String
+    var param: String?
+    var code: String?
+    /// Seconds the client should wait before trying again (`Retry-After`).
+    var retryAfter: Int?
+    /// False for deterministic failures: the response then carries `x-should-retry: false`,
+    /// so the official SDKs do not send the same request (and spawn the CLI) three times.
+    var isRetryable: Bool
+    /// The methods a path accepts, for the `Allow` header of a 405.
+    var allow: String?
+
+    init(status: Int, type: String, message: String, param: String? = nil, code: String? = nil,
+         retryAfter: Int? = nil, isRetryable: Bool = false) {
+        self.status = status
+        self.type = type
+        self.message = message
+        self.param = param
+        self.code = code
+        self.retryAfter = retryAfter
+        self.isRetryable = isRetryable
+    }
+
+    /// The JSON body, for a plain HTTP response or a `data:` line inside a stream.
+    var body: [UInt8] { WireJSON.encode(Envelope(error: self)) }
+
+    var headers: [(String, String)] {
+        var headers: [(String, String)] = []
+        if let retryAfter { headers.append(("Retry-After", String(retryAfter))) }
+        if !isRetryable { headers.append(("x-should-retry", "false")) }
+        if let allow { headers.append(("Allow", allow)) }
+        return headers
+    }
+
+    private struct Envelope: Encodable {
+        let error: OpenAIError
+    }
+}
+
+extension OpenAIError: Encodable {
+    private enum CodingKeys: String, CodingKey { case message, type, param, code }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message, forKey: .message)
+        try container.encode(type, forKey: .type)
+        try container.encode(param, forKey: .param)  // explicit null, as OpenAI sends it
+        try container.encode(code, forKey: .code)
+    }
+}
+
+extension OpenAIError {
+    static func invalidRequest(_ message: String, param: String? = nil, code: String? = nil) -> OpenAIError {
+        OpenAIError(status: 400, type: "invalid_request_error", message: message, param: param, code: code)
+    }
+
+    static let missingAPIKey = OpenAIError(
+        status: 401, type: "invalid_request_error",
+        message: "You didn't provide an API key. Send it as `Authorization: Bearer <key>`.",
+        code: "invalid_api_key")
+
+    static let invalidAPIKey = OpenAIError(
+        status: 401, type: "invalid_request_error",
+        message: "Incorrect API key provided.", code: "invalid_api_key")
+
+    static func notFound(method: String, path: String) -> OpenAIError {
+        OpenAIError(status: 404, type: "invalid_request_error",
+                    message: "Invalid URL (\(method) \(path))", code: "unknown_url")
+    }
+
+    static func methodNotAllowed(method: String, path: String, allow: [String]) -> OpenAIError {
+        var error = OpenAIError(status: 405, type: "invalid_request_error",
+                                message: "Method \(method) is not allowed on \(path).", code: "method_not_allowed")
+        error.allow = allow.joined(separator: ", ")
+        return error
+    }
+
+    static func bodyTooLarge(limit: Int) -> OpenAIError {
+        OpenAIError(status: 413, type: "invalid_request_error",
+                    message: "The request body is larger than this proxy's limit of \(limit) bytes.",
+                    code: "request_too_large")
+    }
+
+    static func modelNotFound(_ model: String) -> OpenAIError {
+        OpenAIError(status: 404, type: "invalid_request_error",
+                    message: "The model `\(model)` does not exist.", param: "model", code: "model_not_found")
+    }
+}

@@ -1,0 +1,177 @@
+import Logging
+
+/// Per-request glue: runs one CLI, feeds its stdout through `LineSplitter` → `StreamJSONEvent`
+/// → `TurnReducer` → the endpoint's `ReplyTranslator`, and carries out the state machine's
+/// actions against the exchange and the child. Owns nothing global; `onRelease` hands it back.
+final class CompletionSession {
+    struct Context {
+        var loop: EventLoop
+        var reaper: ChildReaper
+        var logger: Logger
+        var requestTimeout: Double
+    }
+
+    let id: String
+    private let exchange: any ResponseSink
+    private var translator: any ReplyTranslator
+    fileprivate var machine: SessionStateMachine
+    private var reducer = TurnReducer()
+    private var splitter = LineSplitter()
+    private var transcript = TurnTranscript()
+    private var pendingFrames: [SSEFrame] = []
+    private var run: CLIRun?
+    private var deadline: EventTimer?
+    private let context: Context
+    private let onRelease: (CompletionSession) -> Void
+    private var responseHeaders: [(String, String)]
+    private(set) var model: String?
+
+    init(id: String, exchange: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
+         headers: [(String, String)], context: Context, onRelease: @escaping (CompletionSession) -> Void) {
+        self.id = id
+        self.exchange = exchange
+        self.translator = translator
+        self.machine = SessionStateMachine(isStreaming: isStreaming)
+        self.responseHeaders = headers
+        self.context = context
+        self.onRelease = onRelease
+    }
+
+    var childPID: Int32? { run?.child.pid }
+    var exitStatus: ExitStatus? { run?.exitStatus }
+
+    func start(_ invocation: CLIInvocation) {
+        exchange.onClientGone = { [weak self] in self?.clientLeft() }
+        exchange.onDrained = { [weak self] in self?.run?.resumeOutput() }
+        do {
+            run = try CLIRun(
+                invocation: invocation, loop: context.loop, reaper: context.reaper,
+                onStdout: { [weak self] bytes in self?.didRead(bytes) },
+                onStdoutEnd: { [weak self] in self?.didReachEndOfOutput() },
+                onExit: { [weak self] status in self?.childExited(status) })
+        } catch {
+            context.logger.error("cannot start the CLI", metadata: ["request_id": "\(id)", "error": "\(error)"])
+            perform(machine.spawnFailed(TurnFailure.spawnFailed(
+                executable: invocation.executable, errno: error.errno).openAIError))
+            return
+        }
+        context.logger.debug("CLI started", metadata: ["request_id": "\(id)", "pid": "\(run?.child.pid ?? 0)"])
+        exchange.watchForClientClose()
+        deadline = EventTimer(loop: context.loop) { [weak self] in self?.deadlineExpired() }
+        deadline?.schedule(after: context.requestTimeout)
+    }
+
+    // MARK: Inputs
+
+    private func didRead(_ bytes: [UInt8]) {
+        handle(splitter.pieces(from: bytes))
+    }
+
+    private func didReachEndOfOutput() {
+        handle(splitter.finish())
+        perform(machine.stdoutClosed())
+    }
+
+    private func childExited(_ status: ExitStatus) {
+        context.logger.debug("CLI exited", metadata: ["request_id": "\(id)", "status": "\(status)"])
+        perform(machine.childExited())
+    }
+
+    private func clientLeft() {
+        context.logger.info("client left; stopping the CLI", metadata: ["request_id": "\(id)"])
+        perform(machine.clientLeft())
+    }
+
+    private func deadlineExpired() {
+        turn(.failed(.deadlineExceeded(seconds: context.requestTimeout)))
+    }
+
+    private func handle(_ pieces: [LineSplitter.Piece]) {
+        for piece in pieces {
+            switch piece {
+            case .line(let line):
+                guard !line.isEmpty else { continue }
+                do {
+                    for event in reducer.events(for: try StreamJSONEvent(line: line)) { turn(event) }
+                } catch {
+                    context.logger.warning("skipped a CLI line that is not stream-json",
+                                           metadata: ["request_id": "\(id)", "bytes": "\(line.count)"])
+                }
+            case .overlong(let count):
+                context.logger.warning("skipped an over-long CLI line",
+                                       metadata: ["request_id": "\(id)", "bytes": "\(count)"])
+            }
+        }
+    }
+
+    private func turn(_ event: TurnEvent) {
+        transcript.record(event)
+        if case .began(let model) = event { self.model = model }
+        switch event {
+        case .failed(let failure):
+            perform(machine.turnFailed(failure.openAIError))
+        case .completed(let completion):
+            if let cost = completion.costUSD { responseHeaders.append(("x-claude-cost-usd", "\(cost)")) }
+            if machine.isStreaming { pendingFrames += translator.frames(for: event) }
+            perform(machine.turnCompleted(stopsChild: completion.stopsChild))
+        case .began, .text:
+            guard machine.isStreaming else { return }
+            pendingFrames += translator.frames(for: event)
+            if !pendingFrames.isEmpty { perform(machine.framesReady()) }
+        }
+    }
+
+    // MARK: Actions
+
+    fileprivate func perform(_ actions: [SessionStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .startStream:
+                exchange.startStream(status: 200, headers: responseHeaders + [
+                    ("Content-Type", "text/event-stream; charset=utf-8"),
+                    ("Cache-Control", "no-cache"),
+                    ("X-Accel-Buffering", "no"),
+                ])
+            case .sendFrames:
+                let bytes = pendingFrames.flatMap(\.bytes)
+                pendingFrames.removeAll()
+                if exchange.send(bytes) { run?.pauseOutput() }
+            case .endStream:
+                exchange.endStream()
+            case .respondWithBody:
+                exchange.respond(status: 200, headers: responseHeaders + [("Content-Type", "application/json")],
+                                 body: translator.body(for: transcript))
+            case .respondWithError(let error):
+                exchange.respond(status: error.status,
+                                 headers: responseHeaders + error.headers + [("Content-Type", "application/json")],
+                                 body: error.body)
+            case .sendStreamError(let error):
+                exchange.send(translator.frames(for: error).flatMap(\.bytes))
+            case .reportUnfinishedTurn:
+                let events = reducer.endOfOutput(exitStatus: run?.exitStatus)
+                if events.isEmpty {
+                    perform(machine.turnFailed(TurnFailure.exitedWithoutResult(run?.exitStatus).openAIError))
+                }
+                events.forEach(turn)
+            case .terminateChild:
+                run?.terminate()
+            case .release:
+                deadline?.close()
+                deadline = nil
+                run?.close()
+                exchange.onClientGone = nil
+                exchange.onDrained = nil
+                onRelease(self)
+            }
+        }
+    }
+}
+
+extension CompletionSession {
+    /// Ends the request from the proxy's side (shutdown): the client gets an error, the CLI is stopped.
+    func cancel() {
+        perform(machine.turnFailed(OpenAIError(
+            status: 503, type: "server_error", message: "The proxy is shutting down.",
+            code: "shutting_down", retryAfter: 1, isRetryable: true)))
+    }
+}

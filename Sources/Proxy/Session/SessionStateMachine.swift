@@ -1,0 +1,107 @@
+/// The life of one request, without I/O: inputs in, actions out (Hummingbird's shape).
+///
+/// A request is finished only when the reply is done (sent, or the client left), the child's
+/// stdout reached EOF, *and* the child was reaped — the last two in either order (tmux job.c).
+/// Headers go out lazily: until the first frame, any failure is still a real HTTP status.
+struct SessionStateMachine: Sendable {
+    enum Reply: Equatable, Sendable { case pending, streaming, finished }
+
+    enum Action: Equatable, Sendable {
+        case startStream
+        case sendFrames
+        case endStream
+        case respondWithBody
+        case respondWithError(OpenAIError)
+        case sendStreamError(OpenAIError)
+        /// The child ended without finishing the turn; the glue reports why through `turnFailed`.
+        case reportUnfinishedTurn
+        case terminateChild
+        case release
+    }
+
+    let isStreaming: Bool
+    private(set) var reply = Reply.pending
+    private(set) var childRunning = true
+    private(set) var stdoutOpen = true
+    private(set) var clientGone = false
+    private(set) var isTerminating = false
+    private(set) var isReleased = false
+
+    init(isStreaming: Bool) {
+        self.isStreaming = isStreaming
+    }
+
+    /// The child could not be started: nothing runs, nothing will be read.
+    mutating func spawnFailed(_ error: OpenAIError) -> [Action] {
+        childRunning = false
+        stdoutOpen = false
+        return turnFailed(error)
+    }
+
+    /// A streaming translator produced frames for the client.
+    mutating func framesReady() -> [Action] {
+        guard isStreaming else { return [] }
+        switch reply {
+        case .pending:
+            reply = .streaming
+            return [.startStream, .sendFrames]
+        case .streaming:
+            return [.sendFrames]
+        case .finished:
+            return []
+        }
+    }
+
+    mutating func turnCompleted(stopsChild: Bool) -> [Action] {
+        var actions: [Action]
+        switch (reply, isStreaming) {
+        case (.finished, _): return []
+        case (.pending, true): actions = [.startStream, .sendFrames, .endStream]
+        case (.streaming, _): actions = [.sendFrames, .endStream]
+        case (.pending, false): actions = [.respondWithBody]
+        }
+        reply = .finished
+        if stopsChild { actions += terminate() }
+        return actions + releaseIfDone()
+    }
+
+    mutating func turnFailed(_ error: OpenAIError) -> [Action] {
+        var actions: [Action]
+        switch reply {
+        case .finished: return []
+        case .pending: actions = [.respondWithError(error)]
+        case .streaming: actions = [.sendStreamError(error), .endStream]
+        }
+        reply = .finished
+        return actions + terminate() + releaseIfDone()
+    }
+
+    mutating func clientLeft() -> [Action] {
+        clientGone = true
+        reply = .finished
+        return terminate() + releaseIfDone()
+    }
+
+    mutating func stdoutClosed() -> [Action] {
+        stdoutOpen = false
+        return releaseIfDone()
+    }
+
+    mutating func childExited() -> [Action] {
+        childRunning = false
+        return releaseIfDone()
+    }
+
+    private mutating func terminate() -> [Action] {
+        guard childRunning, !isTerminating else { return [] }
+        isTerminating = true
+        return [.terminateChild]
+    }
+
+    private mutating func releaseIfDone() -> [Action] {
+        guard !stdoutOpen, !childRunning, !isReleased else { return [] }
+        guard reply == .finished else { return [.reportUnfinishedTurn] }
+        isReleased = true
+        return [.release]
+    }
+}

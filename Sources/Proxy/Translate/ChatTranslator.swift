@@ -1,0 +1,68 @@
+/// Turn events → Chat Completions (chunks while streaming, one object otherwise).
+///
+/// Spec rules applied here: one `id` and `created` for the whole stream; `role` in the first
+/// chunk only; `finish_reason` null until a last chunk with an empty delta; with
+/// `include_usage`, `usage: null` on every chunk and one more chunk with `choices: []` and the
+/// totals; `data: [DONE]` at the end, after an error too.
+struct ChatTranslator: ReplyTranslator {
+    // Configuration, fixed for the stream.
+    let id: String
+    let created: Int
+    let includeUsage: Bool
+    // Stream state.
+    private var model: String
+    private var sentRole = false
+
+    init(id: String, created: Int, model: String, includeUsage: Bool) {
+        self.id = id
+        self.created = created
+        self.model = model
+        self.includeUsage = includeUsage
+    }
+
+    mutating func frames(for event: TurnEvent) -> [SSEFrame] {
+        switch event {
+        case .began(let model):
+            self.model = model
+            return roleFrame()
+        case .text(let text):
+            return roleFrame() + [chunk(ChatCompletionChunk.Delta(content: text), finishReason: nil)]
+        case .completed(let completion):
+            var frames = roleFrame()
+            frames.append(chunk(ChatCompletionChunk.Delta(), finishReason: completion.finishReason.rawValue))
+            if includeUsage {
+                frames.append(.json(ChatCompletionChunk(id: id, created: created, model: model, choices: [],
+                                                        usage: .some(completion.usage.chat))))
+            }
+            frames.append(.done)
+            return frames
+        case .failed(let failure):
+            return frames(for: failure.openAIError)
+        }
+    }
+
+    mutating func frames(for error: OpenAIError) -> [SSEFrame] {
+        [SSEFrame(event: nil, data: error.body), .done]
+    }
+
+    func body(for transcript: TurnTranscript) -> [UInt8] {
+        let completion = transcript.completion
+        return WireJSON.encode(ChatCompletion(
+            id: id, created: created, model: transcript.model ?? model,
+            choices: [.init(message: .init(content: transcript.text),
+                            finishReason: (completion?.finishReason ?? .stop).rawValue)],
+            usage: (completion?.usage ?? TokenUsage()).chat))
+    }
+
+    private mutating func roleFrame() -> [SSEFrame] {
+        guard !sentRole else { return [] }
+        sentRole = true
+        return [chunk(ChatCompletionChunk.Delta(role: "assistant", content: ""), finishReason: nil)]
+    }
+
+    private func chunk(_ delta: ChatCompletionChunk.Delta, finishReason: String?) -> SSEFrame {
+        .json(ChatCompletionChunk(id: id, created: created, model: model,
+                                  choices: [.init(delta: delta, finishReason: finishReason)],
+                                  usage: includeUsage ? .some(nil) : nil))
+    }
+}

@@ -1,0 +1,50 @@
+/// What happened in one CLI turn, independent of the OpenAI endpoint that renders it.
+enum TurnEvent: Equatable, Sendable {
+    /// The upstream accepted the request and the answer begins; carries the model the CLI used.
+    case began(model: String)
+    case text(String)
+    case completed(TurnCompletion)
+    case failed(TurnFailure)
+}
+
+enum FinishReason: String, Equatable, Sendable {
+    case stop
+    case length
+    case contentFilter = "content_filter"
+}
+
+struct TurnCompletion: Equatable, Sendable {
+    var finishReason: FinishReason
+    var usage: TokenUsage
+    var costUSD: Double?
+    /// True when the proxy ends the turn before the CLI does (a `max_tokens` or `refusal` stop,
+    /// after which the CLI would start continuation calls on its own, CONTRACT.md §5).
+    var stopsChild: Bool
+}
+
+/// Why a turn produced no (complete) answer.
+enum TurnFailure: Equatable, Sendable {
+    /// The CLI reported an error result (CONTRACT.md §6.2).
+    case upstream(UpstreamError)
+    /// The CLI restarted the upstream stream after text had been sent (CONTRACT.md §6.3).
+    case restartedAfterOutput
+    /// The CLI reported tools or MCP servers, which the isolated profile must never have.
+    case toolsEnabled([String])
+    /// The CLI ended without a `result` line.
+    case exitedWithoutResult(ExitStatus?)
+    /// The CLI could not be started.
+    case spawnFailed(executable: String, errno: Int32)
+    /// The proxy's own deadline expired.
+    case deadlineExceeded(seconds: Double)
+}
+
+struct UpstreamError: Equatable, Sendable {
+    var status: Int?
+    var type: String?
+    /// The synthetic assistant's `error` (`rate_limit`, `authentication_failed`, …).
+    var kind: String?
+    /// The synthetic assistant's `api_error` (`connection_failed`, `stream_idle_timeout`, …).
+    var transport: String?
+    var terminalReason: String?
+    var message: String
+}

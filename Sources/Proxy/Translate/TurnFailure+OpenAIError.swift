@@ -1,0 +1,100 @@
+/// The failure map of CONTRACT.md §6.2: every way a turn fails becomes one OpenAI error.
+extension TurnFailure {
+    var openAIError: OpenAIError {
+        switch self {
+        case .upstream(let upstream):
+            return upstream.openAIError
+        case .restartedAfterOutput:
+            return OpenAIError(
+                status: 502, type: "server_error",
+                message: "The upstream stream broke after part of the answer was sent, and the Claude Code CLI "
+                    + "restarted it; the proxy stopped rather than send text twice.",
+                code: "upstream_stream_restarted", isRetryable: true)
+        case .toolsEnabled(let tools):
+            return OpenAIError(
+                status: 500, type: "server_error",
+                message: "The Claude Code CLI started with tools enabled (\(tools.prefix(5).joined(separator: ", "))); "
+                    + "the proxy refuses to run it that way.",
+                code: "cli_tools_enabled")
+        case .exitedWithoutResult(let status):
+            let how = status.map { " (\($0))" } ?? ""
+            return OpenAIError(
+                status: 502, type: "server_error",
+                message: "The Claude Code CLI ended\(how) without finishing its answer.",
+                code: "cli_failed")
+        case .spawnFailed(let executable, let errno):
+            return OpenAIError(
+                status: 503, type: "server_error",
+                message: "The Claude Code CLI could not be started (`\(executable)`: \(ExitStatus.describe(errno: errno))). "
+                    + "Install Claude Code, or start the proxy with --claude /path/to/claude.",
+                code: "cli_unavailable")
+        case .deadlineExceeded(let seconds):
+            return OpenAIError(
+                status: 504, type: "server_error",
+                message: "The request did not finish within the proxy's limit of \(Int(seconds)) s.",
+                code: "timeout", isRetryable: true)
+        }
+    }
+}
+
+extension UpstreamError {
+    private static let notLoggedIn = OpenAIError(
+        status: 503, type: "server_error",
+        message: "The Claude Code CLI is not logged in, or Anthropic rejected its credentials. "
+            + "Run `claude` once and log in as the user running the proxy (or give the proxy "
+            + "ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN), then retry.",
+        code: "cli_not_authenticated")
+
+    var openAIError: OpenAIError {
+        if terminalReason == "prompt_too_long" {
+            return .invalidRequest(message, param: "messages", code: "context_length_exceeded")
+        }
+        if kind == "authentication_failed" || status == 401 || status == 403
+            || message.contains("Not logged in") {
+            return Self.notLoggedIn
+        }
+        switch status {
+        case 429?:
+            return OpenAIError(status: 429, type: "rate_limit_error",
+                               message: "Anthropic rate-limited the request. Try again later.",
+                               code: "rate_limit_exceeded", retryAfter: 30, isRetryable: true)
+        case 529?:
+            return overloaded
+        case 400?:
+            return .invalidRequest("Anthropic rejected the request: \(message)", code: "upstream_invalid_request")
+        case 404?:
+            return OpenAIError(status: 404, type: "invalid_request_error",
+                               message: "The model is not available to this Claude Code login: \(message)",
+                               param: "model", code: "model_not_found")
+        case 413?:
+            return OpenAIError(status: 413, type: "invalid_request_error",
+                               message: "The request is too large for Anthropic.", code: "request_too_large")
+        default:
+            break
+        }
+        if type == "overloaded_error" || kind == "overloaded" { return overloaded }
+        if transport == "stream_idle_timeout" || message.lowercased().contains("timed out")
+            || message.contains("idle timeout") {
+            return OpenAIError(status: 504, type: "server_error",
+                               message: "The upstream stopped answering before the turn was complete.",
+                               code: "upstream_timeout", isRetryable: true)
+        }
+        if status == nil && transport == "connection_failed" {
+            return OpenAIError(status: 502, type: "server_error",
+                               message: "The connection to Anthropic failed or was lost.",
+                               code: "upstream_connection_error", isRetryable: true)
+        }
+        if let status, status >= 500 {
+            return OpenAIError(status: 502, type: "server_error",
+                               message: "Anthropic answered with HTTP \(status).",
+                               code: "upstream_error", isRetryable: true)
+        }
+        return OpenAIError(status: 502, type: "server_error",
+                           message: "The Claude Code CLI reported an error: \(message)", code: "upstream_error")
+    }
+
+    private var overloaded: OpenAIError {
+        OpenAIError(status: 503, type: "server_error", message: "Anthropic is overloaded. Try again shortly.",
+                    code: "overloaded", retryAfter: 5, isRetryable: true)
+    }
+}

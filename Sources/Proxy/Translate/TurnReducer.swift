@@ -1,0 +1,119 @@
+/// Folds the CLI's stream-json events into `TurnEvent`s. One per request; pure.
+///
+/// Rules (CONTRACT.md §2, §5, §6.3):
+/// - text is taken from `text_delta` stream events as they come;
+/// - an `assistant` text block whose message streamed no deltas is sent whole (a non-streamed reply);
+/// - a second `message_start` or an `api_retry` after text was sent fails the turn: the CLI would
+///   re-stream from the start, and the client must never receive text twice;
+/// - `stop_reason: max_tokens` / `refusal` end the turn at once (the CLI would continue on its own);
+/// - `result` decides success by `is_error`, never by `subtype`.
+struct TurnReducer: Sendable {
+    private(set) var isFinished = false
+    private var model: String?
+    private var hasBegun = false
+    private var hasSentText = false
+    private var streamedMessageIDs: Set<String> = []
+    private var currentMessageID: String?
+    private var streamUsage = TokenUsage()
+    private var synthetic: AssistantMessage?
+
+    /// The model the CLI reported, once known.
+    var resolvedModel: String? { model }
+
+    mutating func events(for event: StreamJSONEvent) -> [TurnEvent] {
+        guard !isFinished else { return [] }
+        switch event {
+        case .initialized(let model, let tools, let mcpServers):
+            self.model = model ?? self.model
+            let enabled = tools + mcpServers.map { "mcp:\($0)" }
+            return enabled.isEmpty ? [] : finish(.failed(.toolsEnabled(enabled)))
+
+        case .apiRetry:
+            return hasSentText ? finish(.failed(.restartedAfterOutput)) : []
+
+        case .stream(let messageID, let streamEvent):
+            return events(for: streamEvent, messageID: messageID)
+
+        case .assistant(let message):
+            if message.isSynthetic {
+                synthetic = message
+                return []
+            }
+            guard let id = message.id, !streamedMessageIDs.contains(id), !message.texts.isEmpty else { return [] }
+            if hasSentText && id != currentMessageID { return finish(.failed(.restartedAfterOutput)) }
+            streamedMessageIDs.insert(id)
+            hasSentText = true
+            return begin(model: message.model) + [.text(message.texts.joined())]
+
+        case .result(let result):
+            return events(for: result)
+
+        case .other:
+            return []
+        }
+    }
+
+    /// Stdout ended: a turn that has not finished by now never will.
+    mutating func endOfOutput(exitStatus: ExitStatus?) -> [TurnEvent] {
+        guard !isFinished else { return [] }
+        return finish(.failed(.exitedWithoutResult(exitStatus)))
+    }
+
+    private mutating func events(for event: AnthropicStreamEvent, messageID: String?) -> [TurnEvent] {
+        switch event {
+        case .messageStart(let id, let messageModel, let usage):
+            if hasSentText { return finish(.failed(.restartedAfterOutput)) }
+            currentMessageID = id ?? messageID
+            streamUsage = usage
+            return begin(model: messageModel)
+        case .textDelta(_, let text):
+            guard !text.isEmpty else { return [] }
+            if let id = currentMessageID ?? messageID { streamedMessageIDs.insert(id) }
+            hasSentText = true
+            return begin(model: nil) + [.text(text)]
+        case .messageDelta(let stopReason, let outputTokens):
+            if let outputTokens { streamUsage.outputTokens = outputTokens }
+            switch stopReason {
+            case "max_tokens":
+                return begin(model: nil) + finish(.completed(TurnCompletion(
+                    finishReason: .length, usage: streamUsage, costUSD: nil, stopsChild: true)))
+            case "refusal":
+                return begin(model: nil) + finish(.completed(TurnCompletion(
+                    finishReason: .contentFilter, usage: streamUsage, costUSD: nil, stopsChild: true)))
+            default:
+                return []
+            }
+        case .blockStart, .thinkingDelta, .blockStop, .messageStop, .other:
+            return []
+        }
+    }
+
+    private mutating func events(for result: ResultEvent) -> [TurnEvent] {
+        // Under --max-turns 1 a tool call from the model ends the run this way; the text so far is the answer.
+        let endedOnToolUse = result.subtype == "error_max_turns" && result.stopReason == "tool_use"
+        if !result.isError || endedOnToolUse {
+            return begin(model: nil) + finish(.completed(TurnCompletion(
+                finishReason: .stop, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
+        }
+        if result.stopReason == "refusal" {
+            return begin(model: nil) + finish(.completed(TurnCompletion(
+                finishReason: .contentFilter, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
+        }
+        return finish(.failed(.upstream(UpstreamError(
+            status: result.apiErrorStatus, type: result.apiErrorType, kind: synthetic?.error,
+            transport: synthetic?.apiError, terminalReason: result.terminalReason,
+            message: result.text ?? synthetic?.texts.joined() ?? "The Claude Code CLI reported an error."))))
+    }
+
+    private mutating func begin(model messageModel: String?) -> [TurnEvent] {
+        guard !hasBegun else { return [] }
+        hasBegun = true
+        model = model ?? messageModel
+        return [.began(model: model ?? "claude")]
+    }
+
+    private mutating func finish(_ event: TurnEvent) -> [TurnEvent] {
+        isFinished = true
+        return [event]
+    }
+}

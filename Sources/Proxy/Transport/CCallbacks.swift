@@ -1,0 +1,61 @@
+import CEvent
+
+/// Every libevent callback the proxy registers. Each one rebuilds its Swift object from the
+/// unretained pointer it was given and makes exactly one call; no logic lives here.
+/// Owners keep their objects alive and unregister before they go (see each type's `close`).
+enum CCallbacks {
+    static func pointer(to object: AnyObject) -> UnsafeMutableRawPointer {
+        Unmanaged.passUnretained(object).toOpaque()
+    }
+
+    private static func object<T: AnyObject>(_ arg: UnsafeMutableRawPointer?, as type: T.Type) -> T? {
+        arg.map { Unmanaged<T>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// evhttp generic request callback.
+    static let request: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { request, arg in
+        guard let request else { return }
+        object(arg, as: HTTPServer.self)?.didReceive(request)
+    }
+
+    /// `evhttp_connection_set_closecb`: the client's connection is going away mid-stream.
+    static let connectionClosed: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, arg in
+        object(arg, as: HTTPExchange.self)?.didClose()
+    }
+
+    /// `evhttp_send_reply_chunk_with_cb`: the connection's output buffer drained.
+    static let connectionDrained: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, arg in
+        object(arg, as: HTTPExchange.self)?.didDrain()
+    }
+
+    /// EV_READ on a pending exchange's socket: the client may have closed it.
+    static let exchangeReadable: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = {
+        fd, _, arg in
+        object(arg, as: HTTPExchange.self)?.didBecomeReadable(fd: fd)
+    }
+
+    static let pipeRead: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, arg in
+        object(arg, as: PipeReader.self)?.didRead()
+    }
+
+    static let pipeEvent: @convention(c) (OpaquePointer?, Int16, UnsafeMutableRawPointer?) -> Void = { _, what, arg in
+        object(arg, as: PipeReader.self)?.didReceive(events: what)
+    }
+
+    static let pipeWritten: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, arg in
+        object(arg, as: PipeWriter.self)?.didDrain()
+    }
+
+    static let pipeWriteEvent: @convention(c) (OpaquePointer?, Int16, UnsafeMutableRawPointer?) -> Void = {
+        _, what, arg in
+        object(arg, as: PipeWriter.self)?.didReceive(events: what)
+    }
+
+    static let timer: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, arg in
+        object(arg, as: EventTimer.self)?.didFire()
+    }
+
+    static let signal: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, arg in
+        object(arg, as: SignalWatcher.self)?.didReceive()
+    }
+}

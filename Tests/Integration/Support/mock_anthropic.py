@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""A mock Anthropic Messages API for the integration tests (stdlib only).
+
+The scenario is chosen by a marker in the last user message: [[scenario:NAME]].
+A test can tag its request with [[id:TAG]]; GET /_requests?id=TAG lists the bodies
+received for that tag, so a test can count upstream calls.
+
+Scenarios: text (default), echo, slow, gate:ID, utf8, long, thinking, max_tokens,
+tool_use, refusal, cut, stall, sse_error, err400, prompt_too_long, err401, err403,
+err404, err413, err429, err500, err503, err529.
+
+Gate: the stream sends its first delta, then waits until POST /_gate/ID is called
+(answered 200 while the stream is still waiting, 409 once it gave up after 20 s).
+
+Prints "mock listening on PORT" on stdout once bound.
+"""
+import json
+import re
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse, parse_qs
+
+LOCK = threading.Lock()
+REQUESTS = []          # (tag, body)
+GATES = {}             # id -> {"event": Event, "state": "waiting"|"released"|"timed_out"}
+COUNTER = [0]
+
+USAGE = {"input_tokens": 12, "cache_creation_input_tokens": 5, "cache_read_input_tokens": 30}
+
+
+def last_user_text(body):
+    for message in reversed(body.get("messages", [])):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            return content
+        return "\n".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
+    return ""
+
+
+def gate(gate_id):
+    with LOCK:
+        g = GATES.get(gate_id)
+        if g is None:
+            g = GATES[gate_id] = {"event": threading.Event(), "state": "waiting"}
+    return g
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    # ---- plumbing -------------------------------------------------------
+    def send_json(self, status, obj, headers=None):
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.send_header("request-id", "req_mock")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def start_sse(self):
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("cache-control", "no-cache")
+        self.send_header("connection", "close")
+        self.send_header("request-id", "req_mock")
+        self.end_headers()
+        self.close_connection = True
+
+    def sse(self, event, data):
+        self.wfile.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
+        self.wfile.flush()
+
+    def api_error(self, status, etype, message, headers=None):
+        self.send_json(status, {"type": "error", "error": {"type": etype, "message": message}}, headers)
+
+    # ---- control endpoints ----------------------------------------------
+    def do_GET(self):
+        url = urlparse(self.path)
+        if url.path == "/_requests":
+            tag = parse_qs(url.query).get("id", [None])[0]
+            with LOCK:
+                bodies = [b for (t, b) in REQUESTS if tag is None or t == tag]
+            return self.send_json(200, bodies)
+        self.send_json(404, {"error": "not found"})
+
+    def do_POST(self):
+        url = urlparse(self.path)
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if url.path.startswith("/_gate/"):
+            g = gate(url.path[len("/_gate/"):])
+            with LOCK:
+                if g["state"] == "waiting":
+                    g["state"] = "released"
+                    g["event"].set()
+                    return self.send_json(200, {"state": "released"})
+            return self.send_json(409, {"state": g["state"]})
+        if not url.path.startswith("/v1/messages"):
+            return self.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": "no route"}})
+        body = json.loads(raw or b"{}")
+        text = last_user_text(body)
+        tag = (re.search(r"\[\[id:([\w.-]+)\]\]", text) or [None, None])[1]
+        scenario = (re.search(r"\[\[scenario:([\w:.-]+)\]\]", text) or [None, "text"])[1]
+        with LOCK:
+            REQUESTS.append((tag, body))
+            COUNTER[0] += 1
+            msg_id = f"msg_mock_{COUNTER[0]}"
+        self.serve(scenario, body, msg_id)
+
+    # ---- the Messages API ---------------------------------------------------
+    def serve(self, scenario, body, msg_id):
+        errors = {
+            "err400": (400, "invalid_request_error", "mock: bad request"),
+            "prompt_too_long": (400, "invalid_request_error", "prompt is too long: 300000 tokens > 200000 maximum"),
+            "err401": (401, "authentication_error", "invalid x-api-key"),
+            "err403": (403, "permission_error", "mock: forbidden"),
+            "err404": (404, "not_found_error", "model: not-a-model"),
+            "err413": (413, "request_too_large", "mock: request too large"),
+            "err429": (429, "rate_limit_error", "mock: rate limited"),
+            "err500": (500, "api_error", "mock: internal error"),
+            "err503": (503, "api_error", "mock: unavailable"),
+            "err529": (529, "overloaded_error", "Overloaded"),
+        }
+        if scenario in errors:
+            status, etype, message = errors[scenario]
+            headers = {"retry-after": "7"} if status == 429 else None
+            return self.api_error(status, etype, message, headers)
+
+        model = body.get("model", "mock-model")
+        if scenario == "echo":
+            system = [b.get("text", "") for b in body.get("system", []) if isinstance(b, dict)]
+            reply = json.dumps({"system": system, "user": last_user_text(body), "model": model,
+                                "max_tokens": body.get("max_tokens")})
+            pieces = [reply[i:i + 40] for i in range(0, len(reply), 40)] or [""]
+        elif scenario == "utf8":
+            pieces = ["h\u00e9", "llo \U0001F600", " \u4e16\u754c", " done"]
+        elif scenario == "long":
+            pieces = [f"word{i} " for i in range(400)]
+        elif scenario == "refusal":
+            pieces = []
+        else:
+            pieces = ["Hello", " from", " mock."]
+
+        if not body.get("stream"):
+            text = "".join(pieces)
+            return self.send_json(200, {
+                "id": msg_id, "type": "message", "role": "assistant", "model": model,
+                "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
+                "usage": dict(USAGE, output_tokens=max(1, len(pieces)))})
+
+        self.start_sse()
+        try:
+            self.sse("message_start", {"type": "message_start", "message": {
+                "id": msg_id, "type": "message", "role": "assistant", "model": model, "content": [],
+                "stop_reason": None, "stop_sequence": None, "usage": dict(USAGE, output_tokens=1)}})
+            if scenario == "stall":
+                time.sleep(120)
+                return
+            index = 0
+            if scenario == "thinking":
+                self.sse("content_block_start", {"type": "content_block_start", "index": 0,
+                                                 "content_block": {"type": "thinking", "thinking": "", "signature": ""}})
+                for t in ["Let me ", "think."]:
+                    self.sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                                     "delta": {"type": "thinking_delta", "thinking": t}})
+                self.sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                                 "delta": {"type": "signature_delta", "signature": "c2ln"}})
+                self.sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+                index = 1
+            if scenario == "tool_use":
+                self.sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
+                    "type": "tool_use", "id": "toolu_mock_1", "name": "Bash", "input": {}}})
+                self.sse("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {
+                    "type": "input_json_delta", "partial_json": "{\"command\": \"echo hi\"}"}})
+                self.sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+                self.finish_message("tool_use", 9)
+                return
+            if scenario == "sse_error":
+                self.sse("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+                return
+            self.sse("content_block_start", {"type": "content_block_start", "index": index,
+                                             "content_block": {"type": "text", "text": ""}})
+            for n, piece in enumerate(pieces):
+                self.sse("content_block_delta", {"type": "content_block_delta", "index": index,
+                                                 "delta": {"type": "text_delta", "text": piece}})
+                if scenario == "slow":
+                    time.sleep(0.3)
+                if scenario.startswith("gate:") and n == 0:
+                    g = gate(scenario[len("gate:"):])
+                    if not g["event"].wait(20):
+                        with LOCK:
+                            if g["state"] == "waiting":
+                                g["state"] = "timed_out"
+                if scenario == "cut" and n == 1:
+                    self.connection.shutdown(2)
+                    return
+            self.sse("content_block_stop", {"type": "content_block_stop", "index": index})
+            stop = {"max_tokens": "max_tokens", "refusal": "refusal"}.get(scenario, "end_turn")
+            self.finish_message(stop, max(1, len(pieces)))
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+
+    def finish_message(self, stop_reason, output_tokens):
+        self.sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                                   "usage": {"output_tokens": output_tokens}})
+        self.sse("message_stop", {"type": "message_stop"})
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    print(f"mock listening on {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
