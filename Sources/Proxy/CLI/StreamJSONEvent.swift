@@ -8,9 +8,11 @@ enum StreamJSONEvent: Equatable, Sendable {
     case result(ResultEvent)
     case other(type: String)
 
-    /// Parses one line. Throws on bytes that are not a JSON object with a `type`.
+    /// Parses one line. Invalid UTF-8 is replaced with U+FFFD first, so a bad byte costs one
+    /// character, not the line. Throws on bytes that are not a JSON object with a `type`.
     init(line: [UInt8]) throws {
-        let raw = try WireJSON.decode(RawLine.self, from: line)
+        let text = String(validating: line, as: UTF8.self) != nil ? line : Array(String(decoding: line, as: UTF8.self).utf8)
+        let raw = try WireJSON.decode(RawLine.self, from: text)
         switch raw.type {
         case "system" where raw.subtype == "init":
             self = .initialized(model: raw.model, tools: raw.tools ?? [],
@@ -19,7 +21,7 @@ enum StreamJSONEvent: Equatable, Sendable {
             self = .apiRetry
         case "stream_event":
             self = .stream(messageID: raw.apiMessageID,
-                           raw.event?.value.map(AnthropicStreamEvent.init) ?? .other(type: "?"))
+                           raw.event.map(AnthropicStreamEvent.init) ?? .other(type: "?"))
         case "assistant":
             let message = raw.message
             self = .assistant(AssistantMessage(
@@ -166,8 +168,7 @@ private struct RawLine: Decodable {
     var model: String?
     var tools: [String]?
     var mcpServers: [MCPServer]?
-    /// An object inside `stream_event`; a string elsewhere (`ui_invalidate`'s `"event":"ui.render"`).
-    var event: Lenient<Event>?
+    var event: Event?
     var apiMessageID: String?
     var message: Message?
     var error: String?
@@ -193,13 +194,30 @@ private struct RawLine: Decodable {
         case stopReason = "stop_reason"
         case totalCostUSD = "total_cost_usd"
     }
-}
 
-/// A value that decodes to nil instead of failing when the JSON has another shape.
-private struct Lenient<Value: Decodable>: Decodable {
-    var value: Value?
-
+    /// Only `type` is required. Every other field decodes to nil when it has another shape
+    /// (`event` is a string on `ui_invalidate`, `message` a string on `permission_denied`),
+    /// so a field the proxy does not expect never costs it a whole line.
     init(from decoder: any Decoder) throws {
-        value = try? Value(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decode(String.self, forKey: .type)
+        subtype = try? c.decodeIfPresent(String.self, forKey: .subtype)
+        model = try? c.decodeIfPresent(String.self, forKey: .model)
+        tools = try? c.decodeIfPresent([String].self, forKey: .tools)
+        mcpServers = try? c.decodeIfPresent([MCPServer].self, forKey: .mcpServers)
+        event = try? c.decodeIfPresent(Event.self, forKey: .event)
+        apiMessageID = try? c.decodeIfPresent(String.self, forKey: .apiMessageID)
+        message = try? c.decodeIfPresent(Message.self, forKey: .message)
+        error = try? c.decodeIfPresent(String.self, forKey: .error)
+        apiError = try? c.decodeIfPresent(String.self, forKey: .apiError)
+        isError = try? c.decodeIfPresent(Bool.self, forKey: .isError)
+        apiErrorStatus = try? c.decodeIfPresent(Int.self, forKey: .apiErrorStatus)
+        apiErrorType = try? c.decodeIfPresent(String.self, forKey: .apiErrorType)
+        terminalReason = try? c.decodeIfPresent(String.self, forKey: .terminalReason)
+        stopReason = try? c.decodeIfPresent(String.self, forKey: .stopReason)
+        result = try? c.decodeIfPresent(String.self, forKey: .result)
+        usage = try? c.decodeIfPresent(Usage.self, forKey: .usage)
+        totalCostUSD = try? c.decodeIfPresent(Double.self, forKey: .totalCostUSD)
     }
 }
+

@@ -1,0 +1,49 @@
+import Testing
+@testable import Proxy
+
+struct CLIInvocationTests {
+    private let invocation = CLIProfile.fixture.invocation(
+        prompt: Prompt(Conversation(system: [String(repeating: "s", count: 200_000)],
+                                    turns: [.init(role: .user, texts: [String(repeating: "u", count: 300_000)])])),
+        model: "opus", systemPromptFile: "/run/p/1.txt", maxOutputTokens: 100)
+
+    private func hasPair(_ flag: String, _ value: String) -> Bool {
+        zip(invocation.arguments, invocation.arguments.dropFirst()).contains { $0 == flag && $1 == value }
+    }
+
+    @Test func usesTheIsolatedProfile() {
+        let args = invocation.arguments
+        for flag in ["-p", "--verbose", "--include-partial-messages", "--bare", "--strict-mcp-config",
+                     "--no-session-persistence", "--disable-slash-commands"] {
+            #expect(args.contains(flag))
+        }
+        #expect(hasPair("--tools", ""))
+        #expect(hasPair("--setting-sources", ""))
+        #expect(hasPair("--max-turns", "1"))
+        #expect(hasPair("--input-format", "stream-json"))
+        #expect(hasPair("--system-prompt-file", "/run/p/1.txt"))
+        #expect(hasPair("--model", "opus"))
+        #expect(invocation.workingDirectory == "/run/w")
+    }
+
+    @Test func nothingPayloadSizedGoesInArgv() {
+        #expect(invocation.arguments.allSatisfy { $0.utf8.count < 256 })
+        #expect(invocation.stdin.count > 300_000)
+        #expect(invocation.stdin.last == UInt8(ascii: "\n"))
+    }
+
+    @Test func theEnvironmentIsAnAllowlistWithoutTheProxyKey() {
+        let env = invocation.environment
+        #expect(env["PROXY_API_KEY"] == nil)
+        #expect(env["AWS_SECRET_ACCESS_KEY"] == nil)
+        #expect(!env.values.contains("secret"))
+        #expect(env["HOME"] == "/run/h")
+        #expect(env["TMPDIR"] == "/run/t")
+        #expect(env["ANTHROPIC_API_KEY"] == "sk")
+        #expect(env["CLAUDE_CODE_MAX_RETRIES"] == "0")
+        #expect(env["CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"] == "1")
+        #expect(env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] == "1")
+        #expect(env["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] == "100")
+        #expect(env["CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS"] == "60000")
+    }
+}

@@ -1,0 +1,90 @@
+import Testing
+@testable import Proxy
+
+struct TurnReducerTests {
+    @Test func plainRunStreamsEveryDeltaThenCompletes() throws {
+        let events = try Fixture.turn("10a_rec_plain")
+        #expect(events.first == .began(model: "claude-sonnet-4-5"))
+        let text = events.compactMap { if case .text(let t) = $0 { t } else { nil } }
+        #expect(text.count == 3)
+        #expect(text.joined().hasPrefix("ECHO {\"model\""))
+        guard case .completed(let completion) = events.last else { Issue.record("not completed"); return }
+        #expect(completion.finishReason == .stop)
+        #expect(completion.usage.promptTokens == 12)
+        #expect(completion.usage.outputTokens == 5)
+        #expect(!completion.stopsChild)
+    }
+
+    @Test func thinkingNeverBecomesText() throws {
+        let events = try Fixture.turn("02a_thinking_partial")
+        let text = events.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
+        #expect(text == "The answer is 42.")
+    }
+
+    @Test(arguments: [
+        ("04_err401_recommended", 401, "authentication_failed"),
+        ("04_err429_recommended", 429, "rate_limit"),
+        ("04_err400_recommended", 400, "unknown"),
+        ("04_err529_retries0", 529, "server_error"),
+    ])
+    func upstreamErrorsFailTheTurnWithTheirStatus(name: String, status: Int, kind: String) throws {
+        let events = try Fixture.turn(name)
+        #expect(!events.contains { if case .text = $0 { true } else { false } })
+        guard case .failed(.upstream(let upstream)) = events.last else { Issue.record("\(events)"); return }
+        #expect(upstream.status == status)
+        #expect(upstream.kind == kind)
+    }
+
+    @Test func aRestreamAfterARetryFailsInsteadOfRepeatingText() throws {
+        let events = try Fixture.turn("04_cut_partial")
+        let text = events.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
+        #expect(text == "Hello from ")
+        #expect(events.last == .failed(.restartedAfterOutput))
+    }
+
+    @Test func aNonStreamedFallbackAfterPartialTextIsNotAppended() throws {
+        let events = try Fixture.turn("04_sse_error_once_partial")
+        let text = events.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
+        #expect(text == "Partial ")
+        #expect(events.last == .failed(.restartedAfterOutput))
+    }
+
+    @Test func aNonStreamedAnswerIsSentWhole() throws {
+        var reducer = TurnReducer()
+        let assistant = StreamJSONEvent.assistant(AssistantMessage(id: "msg_1", model: "m", texts: ["Whole."]))
+        #expect(reducer.events(for: assistant) == [.began(model: "m"), .text("Whole.")])
+    }
+
+    @Test func maxTokensStopsTheTurnAtTheFirstLimit() throws {
+        let events = try Fixture.turn("04_max_tokens")
+        guard case .completed(let completion) = events.last else { Issue.record("\(events)"); return }
+        #expect(completion.finishReason == .length)
+        #expect(completion.stopsChild)
+        #expect(events.filter { if case .began = $0 { true } else { false } }.count == 1)
+    }
+
+    @Test func aToolCallUnderMaxTurnsOneEndsNormally() throws {
+        let events = try Fixture.turn("03q_tool_use_pure_maxturns1")
+        guard case .completed(let completion) = events.last else { Issue.record("\(events)"); return }
+        #expect(completion.finishReason == .stop)
+    }
+
+    @Test func aRefusalEndsWithContentFilter() throws {
+        let events = try Fixture.turn("04_refusal")
+        guard case .completed(let completion) = events.last else { Issue.record("\(events)"); return }
+        #expect(completion.finishReason == .contentFilter)
+    }
+
+    @Test func reportedToolsFailClosed() throws {
+        let events = try Fixture.turn("03_flags_C_bare", isolated: false)
+        guard case .failed(.toolsEnabled(let tools)) = events.first else { Issue.record("\(events)"); return }
+        #expect(tools.contains("Bash"))
+    }
+
+    @Test func outputThatEndsWithoutAResultFails() throws {
+        var reducer = TurnReducer()
+        _ = reducer.events(for: .initialized(model: "m", tools: [], mcpServers: []))
+        #expect(reducer.endOfOutput(exitStatus: .signaled(9)) == [.failed(.exitedWithoutResult(.signaled(9)))])
+        #expect(reducer.endOfOutput(exitStatus: nil) == [])
+    }
+}
