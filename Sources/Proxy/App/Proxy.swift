@@ -22,6 +22,11 @@ final class Proxy {
         self.configuration = configuration
         // A write to a closed socket or pipe must fail with EPIPE, not kill the daemon.
         signal(SIGPIPE, SIG_IGN)
+        // A parent may start the proxy with signals blocked (Foundation's Process passes its own
+        // mask on): SIGCHLD, SIGTERM and SIGINT must reach the loop, or children stay zombies.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        sigprocmask(SIG_SETMASK, &unblocked, nil)
         runtime = try RuntimeDirectory.create(environment: environment)
         profile = CLIProfile(
             executable: configuration.claude, home: runtime.home, tmpdir: runtime.tmp,

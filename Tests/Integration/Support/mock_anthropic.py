@@ -15,6 +15,7 @@ Gate: the stream sends its first delta, then waits until POST /_gate/ID is calle
 Prints "mock listening on PORT" on stdout once bound.
 """
 import json
+import os
 import re
 import sys
 import threading
@@ -216,8 +217,16 @@ class Handler(BaseHTTPRequestHandler):
         self.sse("message_stop", {"type": "message_stop"})
 
 
+def exit_with_parent():
+    """The test process holds our stdin; when it ends, so does the mock."""
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    if not sys.stdin.isatty():
+        threading.Thread(target=exit_with_parent, daemon=True).start()
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     print(f"mock listening on {server.server_address[1]}", flush=True)

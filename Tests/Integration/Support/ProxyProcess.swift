@@ -1,0 +1,115 @@
+import Foundation
+import Glibc
+
+/// The built `claude-code-proxy` running as a child of the test, on a free port.
+final class ProxyProcess: @unchecked Sendable {
+    let port: Int
+    let pid: Int32
+    let tmpdir: String
+    private let process = Process()
+    private let stderrPipe = Pipe()
+    private let lock = NSLock()
+    private var stderrText = ""
+
+    static let key = "test-key"
+
+    /// - Parameters:
+    ///   - cli: the CLI to run (the real one by default).
+    ///   - arguments: extra flags.
+    init(cli: String = TestEnvironment.realCLI, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        tmpdir = NSTemporaryDirectory() + "ccp-test-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: tmpdir, withIntermediateDirectories: true)
+        process.executableURL = URL(fileURLWithPath: TestEnvironment.proxyBinary)
+        process.arguments = ["--port", "0", "--claude", cli, "--log-level", "debug"] + arguments
+        var env = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "PROXY_API_KEY": Self.key,
+            "ANTHROPIC_BASE_URL": TestEnvironment.mock.baseURL,
+            "ANTHROPIC_API_KEY": "sk-mock",
+            "HOME": tmpdir,
+            "TMPDIR": tmpdir,
+        ]
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardError = stderrPipe
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        pid = process.processIdentifier
+        let reader = stderrPipe.fileHandleForReading
+        var found: Int?
+        var early = ""
+        while found == nil, let line = reader.readLine() {
+            early += line + "\n"
+            if let range = line.range(of: "listening on http://") {
+                found = line[range.upperBound...].split(separator: ":").last.flatMap { Int($0) }
+            }
+        }
+        guard let found else {
+            throw ProxyStartError(log: early)
+        }
+        port = found
+        stderrText = early
+        Thread.detachNewThread { [self] in
+            while let line = reader.readLine() { self.append(line) }
+        }
+    }
+
+    deinit { stop() }
+
+    struct ProxyStartError: Error { var log: String }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    var log: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return stderrText
+    }
+
+    private func append(_ line: String) {
+        lock.lock()
+        stderrText += line + "\n"
+        lock.unlock()
+    }
+
+    /// The CLI processes the proxy is running now.
+    var children: [ProcessTable.Entry] { ProcessTable.children(of: pid) }
+
+    /// SIGTERM, then wait; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning {
+            kill(pid, SIGTERM)
+            if !ProcessTable.waitUntil(seconds: 10, { !process.isRunning }) { kill(pid, SIGKILL) }
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: tmpdir)
+        return process.terminationStatus
+    }
+
+    // MARK: Requests
+
+    func chat(_ body: String, key: String? = ProxyProcess.key, extraHeaders: [String] = [],
+              onChunk: ((CurlResponse.Chunk, [UInt8]) -> Bool)? = nil,
+              onProgress: (() -> Bool)? = nil) -> CurlResponse {
+        CurlClient.json("POST", "\(baseURL)/v1/chat/completions", key: key, body: body, extraHeaders: extraHeaders,
+                        onChunk: onChunk, onProgress: onProgress)
+    }
+
+    func responses(_ body: String, onChunk: ((CurlResponse.Chunk, [UInt8]) -> Bool)? = nil) -> CurlResponse {
+        CurlClient.json("POST", "\(baseURL)/v1/responses", body: body, onChunk: onChunk)
+    }
+
+    func get(_ path: String, key: String? = ProxyProcess.key) -> CurlResponse {
+        CurlClient.json("GET", "\(baseURL)\(path)", key: key)
+    }
+}
+
+/// A chat body asking the mock for `scenario`, tagged so the test can find its upstream calls.
+func chatBody(_ text: String, scenario: String = "text", tag: String = UUID().uuidString.prefix(8).lowercased(),
+              stream: Bool = false, extra: String = "") -> String {
+    let content = "\(text) [[scenario:\(scenario)]] [[id:\(tag)]]"
+    let encoded = String(decoding: try! JSONSerialization.data(withJSONObject: [content], options: [.fragmentsAllowed]), as: UTF8.self)
+    let string = String(encoded.dropFirst().dropLast())
+    return #"{"model":"sonnet","stream":\#(stream),"messages":[{"role":"user","content":\#(string)}]\#(extra)}"#
+}
