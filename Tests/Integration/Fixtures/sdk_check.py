@@ -1,0 +1,53 @@
+"""Drives the proxy with the official openai Python SDK: both endpoints, streaming and not.
+Prints one line per check; exits non-zero on the first failure. Run by OfficialSDKTests."""
+import os
+import sys
+
+import openai
+
+client = openai.OpenAI(base_url=os.environ["PROXY_URL"] + "/v1", api_key=os.environ["PROXY_KEY"], max_retries=0)
+
+completion = client.chat.completions.create(model="claude-sonnet-4.5", messages=[{"role": "user", "content": "hi"}])
+assert completion.choices[0].message.content == "Hello from mock.", completion
+assert completion.choices[0].finish_reason == "stop"
+assert completion.usage.prompt_tokens == 47 and completion.usage.completion_tokens == 3, completion.usage
+print("chat ok")
+
+stream = client.chat.completions.create(model="sonnet", messages=[{"role": "user", "content": "hi"}], stream=True,
+                                        stream_options={"include_usage": True})
+text, usage, reasons = "", None, []
+for chunk in stream:
+    if chunk.choices:
+        text += chunk.choices[0].delta.content or ""
+        reasons.append(chunk.choices[0].finish_reason)
+    if chunk.usage:
+        usage = chunk.usage
+assert text == "Hello from mock.", text
+assert reasons[-1] == "stop" and all(r is None for r in reasons[:-1]), reasons
+assert usage is not None and usage.total_tokens == 50, usage
+print("chat stream ok")
+
+response = client.responses.create(model="opus", instructions="Be brief.", input="hi")
+assert response.output_text == "Hello from mock.", response
+assert response.status == "completed" and response.usage.output_tokens == 3
+print("responses ok")
+
+events = list(client.responses.create(model="opus", input="hi", stream=True))
+assert events[0].type == "response.created" and events[-1].type == "response.completed", [e.type for e in events]
+assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == "Hello from mock."
+assert events[-1].response.output_text == "Hello from mock."
+print("responses stream ok")
+
+try:
+    client.chat.completions.create(model="sonnet", messages=[{"role": "user", "content": "x [[scenario:err429]]"}])
+    sys.exit("expected a RateLimitError")
+except openai.RateLimitError as error:
+    assert error.status_code == 429
+print("errors ok")
+
+try:
+    openai.OpenAI(base_url=os.environ["PROXY_URL"] + "/v1", api_key="wrong", max_retries=0).models.list()
+    sys.exit("expected an AuthenticationError")
+except openai.AuthenticationError:
+    pass
+print("auth ok")
