@@ -37,7 +37,7 @@ final class Proxy {
         do {
             server = try HTTPServer(
                 loop: loop, host: configuration.host, port: configuration.port,
-                limits: .init(bodyCeiling: configuration.maxBodyBytes * 4 + 65536, headerBytes: 64 * 1024,
+                limits: .init(bodyCeiling: configuration.maxBodyBytes * 8 + 65536, headerBytes: 64 * 1024,
                               connectionTimeout: configuration.connectionTimeout)
             ) { [unowned self] exchange in self.handle(exchange) }
         } catch {

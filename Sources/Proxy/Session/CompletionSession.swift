@@ -121,6 +121,14 @@ final class CompletionSession {
         }
     }
 
+    /// The CLI's stderr is never sent to clients; when the CLI failed, operators see its tail.
+    private func logStderrIfFailed() {
+        guard let run, run.exitStatus != .exited(0), !run.stderrTail.isEmpty else { return }
+        let text = String(decoding: run.stderrTail, as: UTF8.self)
+            .split(whereSeparator: \.isNewline).suffix(5).joined(separator: " | ")
+        context.logger.notice("CLI stderr", metadata: ["request_id": "\(id)", "stderr": "\(text.prefix(600))"])
+    }
+
     // MARK: Actions
 
     fileprivate func perform(_ actions: [SessionStateMachine.Action]) {
@@ -156,6 +164,7 @@ final class CompletionSession {
             case .terminateChild:
                 run?.terminate()
             case .release:
+                logStderrIfFailed()
                 deadline?.close()
                 deadline = nil
                 run?.close()
