@@ -5,7 +5,7 @@ struct CLIInvocationTests {
     private let invocation = CLIProfile.fixture.invocation(
         prompt: Prompt(Conversation(system: [String(repeating: "s", count: 200_000)],
                                     turns: [.init(role: .user, texts: [String(repeating: "u", count: 300_000)])])),
-        model: "opus", systemPromptFile: "/run/p/1.txt", maxOutputTokens: 100)
+        model: "opus", systemPromptFile: "/run/p/1.txt", options: CLIOptions(maxOutputTokens: 100, effort: "high"))
 
     private func hasPair(_ flag: String, _ value: String) -> Bool {
         zip(invocation.arguments, invocation.arguments.dropFirst()).contains { $0 == flag && $1 == value }

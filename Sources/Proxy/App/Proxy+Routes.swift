@@ -61,7 +61,7 @@ extension Proxy {
                               code: "internal_error")
         }
         let invocation = profile.invocation(prompt: job.prompt, model: job.model, systemPromptFile: promptPath,
-                                            maxOutputTokens: job.maxOutputTokens)
+                                            options: job.options)
         let started = ContinuousClock.now
         let context = CompletionSession.Context(loop: loop, reaper: reaper, logger: logger,
                                                 requestTimeout: configuration.requestTimeout)

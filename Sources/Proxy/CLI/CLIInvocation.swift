@@ -8,6 +8,28 @@ struct CLIInvocation: Equatable, Sendable {
     var stdin: [UInt8]
 }
 
+/// What one request asks of the CLI beyond its prompt and model.
+struct CLIOptions: Equatable, Sendable {
+    /// The output-token limit (`CLAUDE_CODE_MAX_OUTPUT_TOKENS`).
+    var maxOutputTokens: Int?
+    /// `--effort`: low, medium, high, xhigh or max.
+    var effort: String?
+    /// `--json-schema`: the answer must be a JSON value of this schema.
+    var jsonSchema: String?
+
+    /// OpenAI's reasoning efforts mapped to the CLI's: `none`/`minimal`/`low` → low, and so on up to max.
+    static func effort(fromOpenAI value: String) -> String? {
+        switch value {
+        case "none", "minimal", "low": "low"
+        case "medium": "medium"
+        case "high": "high"
+        case "xhigh": "xhigh"
+        case "max": "max"
+        default: nil
+        }
+    }
+}
+
 /// The proxy-wide part of every invocation.
 struct CLIProfile: Equatable, Sendable {
     var executable: String
@@ -35,7 +57,7 @@ struct CLIProfile: Equatable, Sendable {
     }
 
     func invocation(prompt: Prompt, model: String, systemPromptFile: String,
-                    maxOutputTokens: Int? = nil) -> CLIInvocation {
+                    options: CLIOptions = CLIOptions()) -> CLIInvocation {
         var environment = inherited
         environment["HOME"] = home
         environment["TMPDIR"] = tmpdir
@@ -46,8 +68,10 @@ struct CLIProfile: Equatable, Sendable {
         environment["CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"] = "1"
         environment["CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS"] = String(streamIdleTimeoutMs)
         environment["API_TIMEOUT_MS"] = String(apiTimeoutMs)
-        if let maxOutputTokens { environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = String(maxOutputTokens) }
-        let arguments = [
+        if let maxOutputTokens = options.maxOutputTokens {
+            environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = String(maxOutputTokens)
+        }
+        var arguments = [
             "-p",
             "--input-format", "stream-json",
             "--output-format", "stream-json",
@@ -64,6 +88,8 @@ struct CLIProfile: Equatable, Sendable {
             "--system-prompt-file", systemPromptFile,
             "--model", model,
         ]
+        if let effort = options.effort { arguments += ["--effort", effort] }
+        if let schema = options.jsonSchema { arguments += ["--json-schema", schema] }
         var stdin = prompt.stdinLine
         stdin.append(UInt8(ascii: "\n"))
         return CLIInvocation(executable: executable, arguments: arguments, environment: environment,

@@ -4,12 +4,18 @@ struct ChatCompletion: Encodable, Sendable {
         var role = "assistant"
         var content: String
         var refusal: String?
-        enum CodingKeys: String, CodingKey { case role, content, refusal }
+        /// The model's thinking (the OpenRouter/DeepSeek field reasoning clients read); omitted when empty.
+        var reasoningContent: String?
+        enum CodingKeys: String, CodingKey {
+            case role, content, refusal
+            case reasoningContent = "reasoning_content"
+        }
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(role, forKey: .role)
             try container.encode(content, forKey: .content)
             try container.encode(refusal, forKey: .refusal)
+            try container.encodeIfPresent(reasoningContent, forKey: .reasoningContent)
         }
     }
     struct Choice: Encodable, Sendable {
@@ -56,6 +62,11 @@ struct ChatCompletionChunk: Encodable, Sendable {
     struct Delta: Encodable, Equatable, Sendable {
         var role: String?
         var content: String?
+        var reasoningContent: String?
+        enum CodingKeys: String, CodingKey {
+            case role, content
+            case reasoningContent = "reasoning_content"
+        }
     }
     struct Choice: Encodable, Sendable {
         var index = 0

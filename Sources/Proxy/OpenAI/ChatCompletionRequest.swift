@@ -18,6 +18,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
     var tools: [JSONValue]?
     var toolChoice: JSONValue?
     var logprobs: Bool?
+    var reasoningEffort: String?
 
     enum CodingKeys: String, CodingKey {
         case messages, model, stream, n, stop, tools, logprobs
@@ -26,6 +27,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
         case maxCompletionTokens = "max_completion_tokens"
         case responseFormat = "response_format"
         case toolChoice = "tool_choice"
+        case reasoningEffort = "reasoning_effort"
     }
 }
 

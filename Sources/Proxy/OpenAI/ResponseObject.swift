@@ -17,7 +17,7 @@ struct ResponseObject: Encodable, Sendable {
     var instructions: String?
     var maxOutputTokens: Int?
     var model: String
-    var output: [OutputMessage]
+    var output: [OutputItem]
     var usage: ResponsesUsage?
 
     enum CodingKeys: String, CodingKey {
@@ -60,21 +60,53 @@ struct ResponseObject: Encodable, Sendable {
     }
 }
 
+/// An output item: the answer (`message`) or the model's thinking (`reasoning`).
+enum OutputItem: Encodable, Equatable, Sendable {
+    case message(OutputMessage)
+    case reasoning(ReasoningItem)
+
+    func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .message(let message): try message.encode(to: encoder)
+        case .reasoning(let reasoning): try reasoning.encode(to: encoder)
+        }
+    }
+}
+
 /// An output item of type `message`.
 struct OutputMessage: Encodable, Equatable, Sendable {
     var id: String
     var type = "message"
     var status: String
     var role = "assistant"
-    var content: [OutputText]
+    var content: [OutputPart]
 }
 
-/// A content part of type `output_text`.
-struct OutputText: Encodable, Equatable, Sendable {
-    var type = "output_text"
-    var text: String
-    var annotations: [JSONValue] = []
-    var logprobs: [JSONValue] = []
+/// An output item of type `reasoning`, whose summary carries the thinking text.
+struct ReasoningItem: Encodable, Equatable, Sendable {
+    var id: String
+    var type = "reasoning"
+    var status: String
+    var summary: [OutputPart]
+}
+
+/// A content part (`output_text`, `refusal`) or a reasoning summary part (`summary_text`).
+struct OutputPart: Encodable, Equatable, Sendable {
+    var type: String
+    var text: String?
+    var refusal: String?
+    var annotations: [JSONValue]?
+    var logprobs: [JSONValue]?
+
+    static func outputText(_ text: String) -> OutputPart {
+        OutputPart(type: "output_text", text: text, annotations: [], logprobs: [])
+    }
+    static func summaryText(_ text: String) -> OutputPart {
+        OutputPart(type: "summary_text", text: text)
+    }
+    static func refusal(_ text: String) -> OutputPart {
+        OutputPart(type: "refusal", refusal: text)
+    }
 }
 
 /// One streamed Responses event: `type` and `sequence_number` plus the fields its type uses.
@@ -86,8 +118,9 @@ struct ResponseStreamEvent: Encodable, Sendable {
     var outputIndex: Int?
     var contentIndex: Int?
     var itemID: String?
-    var item: OutputMessage?
-    var part: OutputText?
+    var summaryIndex: Int?
+    var item: OutputItem?
+    var part: OutputPart?
     var delta: String?
     var text: String?
     var logprobs: [JSONValue]?
@@ -98,5 +131,6 @@ struct ResponseStreamEvent: Encodable, Sendable {
         case outputIndex = "output_index"
         case contentIndex = "content_index"
         case itemID = "item_id"
+        case summaryIndex = "summary_index"
     }
 }

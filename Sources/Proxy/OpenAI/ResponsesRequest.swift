@@ -1,6 +1,10 @@
 /// `POST /v1/responses` body, the fields the proxy reads.
 /// https://platform.openai.com/docs/api-reference/responses/create
 struct ResponsesRequest: Decodable, Sendable {
+    struct Reasoning: Decodable, Sendable {
+        var effort: String?
+    }
+
     var input: ResponsesInput
     var model: String?
     var instructions: String?
@@ -11,9 +15,10 @@ struct ResponsesRequest: Decodable, Sendable {
     var toolChoice: JSONValue?
     var text: JSONValue?
     var metadata: JSONValue?
+    var reasoning: Reasoning?
 
     enum CodingKeys: String, CodingKey {
-        case input, model, instructions, stream, tools, text, metadata
+        case input, model, instructions, stream, tools, text, metadata, reasoning
         case maxOutputTokens = "max_output_tokens"
         case previousResponseID = "previous_response_id"
         case toolChoice = "tool_choice"

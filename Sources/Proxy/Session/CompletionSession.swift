@@ -114,7 +114,7 @@ final class CompletionSession {
             if let cost = completion.costUSD { responseHeaders.append(("x-claude-cost-usd", "\(cost)")) }
             if machine.isStreaming { pendingFrames += translator.frames(for: event) }
             perform(machine.turnCompleted(stopsChild: completion.stopsChild))
-        case .began, .text:
+        case .began, .text, .reasoning:
             guard machine.isStreaming else { return }
             pendingFrames += translator.frames(for: event)
             if !pendingFrames.isEmpty { perform(machine.framesReady()) }

@@ -27,6 +27,8 @@ struct ChatTranslator: ReplyTranslator {
             return roleFrame()
         case .text(let text):
             return roleFrame() + [chunk(ChatCompletionChunk.Delta(content: text), finishReason: nil)]
+        case .reasoning(let text):
+            return roleFrame() + [chunk(ChatCompletionChunk.Delta(reasoningContent: text), finishReason: nil)]
         case .completed(let completion):
             var frames = roleFrame()
             frames.append(chunk(ChatCompletionChunk.Delta(), finishReason: completion.finishReason.rawValue))
@@ -49,7 +51,8 @@ struct ChatTranslator: ReplyTranslator {
         let completion = transcript.completion
         return WireJSON.encode(ChatCompletion(
             id: id, created: created, model: transcript.model ?? model,
-            choices: [.init(message: .init(content: transcript.text),
+            choices: [.init(message: .init(content: transcript.text,
+                                           reasoningContent: transcript.reasoning.isEmpty ? nil : transcript.reasoning),
                             finishReason: (completion?.finishReason ?? .stop).rawValue)],
             usage: (completion?.usage ?? TokenUsage()).chat))
     }

@@ -4,7 +4,7 @@ struct CompletionJob {
     var id: String
     var prompt: Prompt
     var model: String
-    var maxOutputTokens: Int?
+    var options: CLIOptions
     var isStreaming: Bool
     var translator: any ReplyTranslator
 
@@ -29,7 +29,8 @@ struct CompletionJob {
         id = Self.randomID(prefix: "chatcmpl-")
         prompt = Prompt(try Conversation(chatMessages: request.messages))
         model = ModelName.normalized(request.model, default: defaultModel)
-        maxOutputTokens = limit
+        options = CLIOptions(maxOutputTokens: limit,
+                             effort: try Self.effort(request.reasoningEffort, param: "reasoning_effort"))
         isStreaming = request.stream ?? false
         translator = ChatTranslator(id: id, created: now, model: model,
                                     includeUsage: request.streamOptions?.includeUsage ?? false)
@@ -49,7 +50,8 @@ struct CompletionJob {
         id = Self.randomID(prefix: "resp_")
         prompt = Prompt(try Conversation(responsesInput: request.input, instructions: request.instructions))
         model = ModelName.normalized(request.model, default: defaultModel)
-        maxOutputTokens = request.maxOutputTokens
+        options = CLIOptions(maxOutputTokens: request.maxOutputTokens,
+                             effort: try Self.effort(request.reasoning?.effort, param: "reasoning.effort"))
         isStreaming = request.stream ?? false
         translator = ResponsesTranslator(id: id, itemID: Self.randomID(prefix: "msg_"), createdAt: now, model: model,
                                          instructions: request.instructions, maxOutputTokens: request.maxOutputTokens)
@@ -68,6 +70,15 @@ struct CompletionJob {
         guard let tools, !tools.isEmpty, choice?.stringValue != "none" else { return }
         throw .invalidRequest("Tool calling is not supported by this proxy yet; send tool_choice \"none\" "
                               + "or no tools.", param: "tools", code: "unsupported_tool_calling")
+    }
+
+    private static func effort(_ value: String?, param: String) throws(OpenAIError) -> String? {
+        guard let value else { return nil }
+        guard let effort = CLIOptions.effort(fromOpenAI: value) else {
+            throw .invalidRequest("Invalid value for \(param): '\(value)'. Expected none, minimal, low, medium, "
+                                  + "high, xhigh or max.", param: param)
+        }
+        return effort
     }
 
     private static func checkLimit(_ limit: Int?, param: String) throws(OpenAIError) {

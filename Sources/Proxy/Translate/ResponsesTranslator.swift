@@ -3,12 +3,15 @@
 /// A text answer streams as: `response.created` → `response.in_progress` →
 /// `response.output_item.added` → `response.content_part.added` → `response.output_text.delta`… →
 /// `response.output_text.done` → `response.content_part.done` → `response.output_item.done` →
-/// `response.completed` (or `response.incomplete`). A failure after the start is `response.failed`.
-/// No `[DONE]` on this endpoint. Sequence numbers are assigned in `event(_:)` only.
+/// `response.completed` (or `response.incomplete`). Thinking comes first as a `reasoning` item
+/// (`response.reasoning_summary_part.added`, `response.reasoning_summary_text.delta`…, `.done`).
+/// A failure after the start is `response.failed`. No `[DONE]` on this endpoint.
+/// Sequence numbers are assigned in `event(_:)` only; output indexes in `open…` only.
 struct ResponsesTranslator: ReplyTranslator {
     // Configuration.
     let id: String
     let itemID: String
+    let reasoningID: String
     let createdAt: Int
     let instructions: String?
     let maxOutputTokens: Int?
@@ -16,12 +19,16 @@ struct ResponsesTranslator: ReplyTranslator {
     private var model: String
     private var sequenceNumber = 0
     private var hasBegun = false
-    private var itemOpened = false
+    private var reasoningIndex: Int?
+    private var reasoningClosed = false
+    private var messageIndex: Int?
+    private var reasoning = ""
     private var text = ""
 
     init(id: String, itemID: String, createdAt: Int, model: String, instructions: String?, maxOutputTokens: Int?) {
         self.id = id
         self.itemID = itemID
+        self.reasoningID = "rs_" + itemID.dropFirst(4)
         self.createdAt = createdAt
         self.model = model
         self.instructions = instructions
@@ -33,23 +40,31 @@ struct ResponsesTranslator: ReplyTranslator {
         case .began(let model):
             self.model = model
             return begin()
+        case .reasoning(let delta):
+            reasoning += delta
+            var frames = begin() + openReasoning()
+            guard let index = reasoningIndex else { return frames }  // thinking after the answer began: not shown
+            frames.append(self.event("response.reasoning_summary_text.delta", outputIndex: index, itemID: reasoningID,
+                                     summaryIndex: 0, delta: delta))
+            return frames
         case .text(let delta):
             text += delta
-            return begin() + openItem() + [self.event("response.output_text.delta", outputIndex: 0, contentIndex: 0,
-                                                      itemID: itemID, delta: delta, logprobs: [])]
+            var frames = begin() + closeReasoning() + openMessage()
+            frames.append(self.event("response.output_text.delta", outputIndex: messageIndex, contentIndex: 0,
+                                     itemID: itemID, delta: delta, logprobs: []))
+            return frames
         case .completed(let completion):
-            var frames = begin() + openItem()
-            let part = OutputText(text: text)
-            let item = OutputMessage(id: itemID, status: completion.finishReason == .stop ? "completed" : "incomplete",
-                                     content: [part])
-            frames.append(self.event("response.output_text.done", outputIndex: 0, contentIndex: 0, itemID: itemID,
-                                     text: text, logprobs: []))
-            frames.append(self.event("response.content_part.done", outputIndex: 0, contentIndex: 0, itemID: itemID,
-                                     part: part))
-            frames.append(self.event("response.output_item.done", outputIndex: 0, item: item))
-            let final = response(for: completion, output: [item])
+            var frames = begin() + closeReasoning() + openMessage()
+            let part = OutputPart.outputText(text)
+            frames.append(self.event("response.output_text.done", outputIndex: messageIndex, contentIndex: 0,
+                                itemID: itemID, text: text, logprobs: []))
+            frames.append(self.event("response.content_part.done", outputIndex: messageIndex, contentIndex: 0,
+                                itemID: itemID, part: part))
+            frames.append(self.event("response.output_item.done", outputIndex: messageIndex,
+                                item: messageItem(status: Self.itemStatus(completion))))
+            let final = response(for: completion)
             frames.append(self.event(final.status == "completed" ? "response.completed" : "response.incomplete",
-                                     response: final))
+                                response: final))
             return frames
         case .failed(let failure):
             return frames(for: failure.openAIError)
@@ -67,12 +82,67 @@ struct ResponsesTranslator: ReplyTranslator {
             ?? TurnCompletion(finishReason: .stop, usage: TokenUsage(), costUSD: nil, stopsChild: false)
         var copy = self
         copy.model = transcript.model ?? model
-        let item = OutputMessage(id: itemID, status: completion.finishReason == .stop ? "completed" : "incomplete",
-                                 content: [OutputText(text: transcript.text)])
-        return WireJSON.encode(copy.response(for: completion, output: [item]))
+        copy.text = transcript.text
+        copy.reasoning = transcript.reasoning
+        if !transcript.reasoning.isEmpty { copy.reasoningIndex = 0 }
+        copy.messageIndex = copy.reasoningIndex.map { $0 + 1 } ?? 0
+        return WireJSON.encode(copy.response(for: completion))
     }
 
-    private func response(for completion: TurnCompletion, output: [OutputMessage]) -> ResponseObject {
+    // MARK: Items
+
+    private static func itemStatus(_ completion: TurnCompletion) -> String {
+        completion.finishReason == .stop ? "completed" : "incomplete"
+    }
+
+    private func messageItem(status: String) -> OutputItem {
+        .message(OutputMessage(id: itemID, status: status, content: status == "in_progress" ? [] : [.outputText(text)]))
+    }
+
+    private func reasoningItem(status: String) -> OutputItem {
+        .reasoning(ReasoningItem(id: reasoningID, status: status,
+                                 summary: status == "in_progress" ? [] : [.summaryText(reasoning)]))
+    }
+
+    private mutating func openReasoning() -> [SSEFrame] {
+        guard reasoningIndex == nil, messageIndex == nil else { return [] }
+        reasoningIndex = 0
+        return [
+            event("response.output_item.added", outputIndex: 0, item: reasoningItem(status: "in_progress")),
+            event("response.reasoning_summary_part.added", outputIndex: 0, itemID: reasoningID, summaryIndex: 0,
+                  part: .summaryText("")),
+        ]
+    }
+
+    private mutating func closeReasoning() -> [SSEFrame] {
+        guard let index = reasoningIndex, !reasoningClosed else { return [] }
+        reasoningClosed = true
+        return [
+            event("response.reasoning_summary_text.done", outputIndex: index, itemID: reasoningID, summaryIndex: 0,
+                  text: reasoning),
+            event("response.reasoning_summary_part.done", outputIndex: index, itemID: reasoningID, summaryIndex: 0,
+                  part: .summaryText(reasoning)),
+            event("response.output_item.done", outputIndex: index, item: reasoningItem(status: "completed")),
+        ]
+    }
+
+    private mutating func openMessage() -> [SSEFrame] {
+        guard messageIndex == nil else { return [] }
+        let index = reasoningIndex.map { $0 + 1 } ?? 0
+        messageIndex = index
+        return [
+            event("response.output_item.added", outputIndex: index, item: messageItem(status: "in_progress")),
+            event("response.content_part.added", outputIndex: index, contentIndex: 0, itemID: itemID,
+                  part: .outputText("")),
+        ]
+    }
+
+    // MARK: Response objects
+
+    private func response(for completion: TurnCompletion) -> ResponseObject {
+        var output: [OutputItem] = []
+        if reasoningIndex != nil { output.append(reasoningItem(status: "completed")) }
+        output.append(messageItem(status: Self.itemStatus(completion)))
         var object = snapshot(status: "completed", output: output)
         switch completion.finishReason {
         case .stop: break
@@ -87,7 +157,7 @@ struct ResponsesTranslator: ReplyTranslator {
         return object
     }
 
-    private func snapshot(status: String, output: [OutputMessage]) -> ResponseObject {
+    private func snapshot(status: String, output: [OutputItem]) -> ResponseObject {
         ResponseObject(id: id, createdAt: createdAt, status: status, instructions: instructions,
                        maxOutputTokens: maxOutputTokens, model: model, output: output)
     }
@@ -99,26 +169,16 @@ struct ResponsesTranslator: ReplyTranslator {
         return [event("response.created", response: object), event("response.in_progress", response: object)]
     }
 
-    private mutating func openItem() -> [SSEFrame] {
-        guard !itemOpened else { return [] }
-        itemOpened = true
-        return [
-            event("response.output_item.added", outputIndex: 0,
-                  item: OutputMessage(id: itemID, status: "in_progress", content: [])),
-            event("response.content_part.added", outputIndex: 0, contentIndex: 0, itemID: itemID,
-                  part: OutputText(text: "")),
-        ]
-    }
-
     /// Builds one event and gives it the next sequence number.
     private mutating func event(_ type: String, response: ResponseObject? = nil, outputIndex: Int? = nil,
-                                contentIndex: Int? = nil, itemID: String? = nil, item: OutputMessage? = nil,
-                                part: OutputText? = nil, delta: String? = nil, text: String? = nil,
-                                logprobs: [JSONValue]? = nil) -> SSEFrame {
+                                contentIndex: Int? = nil, itemID: String? = nil, summaryIndex: Int? = nil,
+                                item: OutputItem? = nil, part: OutputPart? = nil, delta: String? = nil,
+                                text: String? = nil, logprobs: [JSONValue]? = nil) -> SSEFrame {
         defer { sequenceNumber += 1 }
         return .json(ResponseStreamEvent(type: type, sequenceNumber: sequenceNumber, response: response,
                                          outputIndex: outputIndex, contentIndex: contentIndex, itemID: itemID,
-                                         item: item, part: part, delta: delta, text: text, logprobs: logprobs),
+                                         summaryIndex: summaryIndex, item: item, part: part, delta: delta,
+                                         text: text, logprobs: logprobs),
                      event: type)
     }
 }

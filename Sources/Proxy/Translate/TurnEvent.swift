@@ -3,6 +3,8 @@ enum TurnEvent: Equatable, Sendable {
     /// The upstream accepted the request and the answer begins; carries the model the CLI used.
     case began(model: String)
     case text(String)
+    /// The model's thinking, as the CLI streams it (never part of the answer's text).
+    case reasoning(String)
     case completed(TurnCompletion)
     case failed(TurnFailure)
 }

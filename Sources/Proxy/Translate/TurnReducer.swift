@@ -83,7 +83,10 @@ struct TurnReducer: Sendable {
             default:
                 return []
             }
-        case .blockStart, .thinkingDelta, .blockStop, .messageStop, .other:
+        case .thinkingDelta(_, let text):
+            guard !text.isEmpty, !hasSentText else { return [] }
+            return begin(model: nil) + [.reasoning(text)]
+        case .blockStart, .blockStop, .messageStop, .other:
             return []
         }
     }

@@ -2,12 +2,14 @@
 struct TurnTranscript: Equatable, Sendable {
     var model: String?
     var text = ""
+    var reasoning = ""
     var completion: TurnCompletion?
 
     mutating func record(_ event: TurnEvent) {
         switch event {
         case .began(let model): self.model = model
         case .text(let text): self.text += text
+        case .reasoning(let text): reasoning += text
         case .completed(let completion): self.completion = completion
         case .failed: break
         }
