@@ -63,8 +63,9 @@ struct ChatCompletionChunk: Encodable, Sendable {
         var role: String?
         var content: String?
         var reasoningContent: String?
+        var refusal: String?
         enum CodingKeys: String, CodingKey {
-            case role, content
+            case role, content, refusal
             case reasoningContent = "reasoning_content"
         }
     }

@@ -15,7 +15,7 @@ final class CompletionSession {
     private let exchange: any ResponseSink
     private var translator: any ReplyTranslator
     fileprivate var machine: SessionStateMachine
-    private var reducer = TurnReducer()
+    private var reducer: TurnReducer
     private var splitter = LineSplitter()
     private var transcript = TurnTranscript()
     private var pendingFrames: [SSEFrame] = []
@@ -27,8 +27,10 @@ final class CompletionSession {
     private(set) var model: String?
 
     init(id: String, exchange: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
-         headers: [(String, String)], context: Context, onRelease: @escaping (CompletionSession) -> Void) {
+         stopSequences: [String] = [], headers: [(String, String)], context: Context,
+         onRelease: @escaping (CompletionSession) -> Void) {
         self.id = id
+        self.reducer = TurnReducer(stopSequences: stopSequences)
         self.exchange = exchange
         self.translator = translator
         self.machine = SessionStateMachine(isStreaming: isStreaming)

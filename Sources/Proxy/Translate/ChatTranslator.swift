@@ -31,6 +31,9 @@ struct ChatTranslator: ReplyTranslator {
             return roleFrame() + [chunk(ChatCompletionChunk.Delta(reasoningContent: text), finishReason: nil)]
         case .completed(let completion):
             var frames = roleFrame()
+            if completion.finishReason == .contentFilter {
+                frames.append(chunk(ChatCompletionChunk.Delta(refusal: refusalMessage), finishReason: nil))
+            }
             frames.append(chunk(ChatCompletionChunk.Delta(), finishReason: completion.finishReason.rawValue))
             if includeUsage {
                 frames.append(.json(ChatCompletionChunk(id: id, created: created, model: model, choices: [],
@@ -52,6 +55,7 @@ struct ChatTranslator: ReplyTranslator {
         return WireJSON.encode(ChatCompletion(
             id: id, created: created, model: transcript.model ?? model,
             choices: [.init(message: .init(content: transcript.text,
+                                           refusal: completion?.finishReason == .contentFilter ? refusalMessage : nil,
                                            reasoningContent: transcript.reasoning.isEmpty ? nil : transcript.reasoning),
                             finishReason: (completion?.finishReason ?? .stop).rawValue)],
             usage: (completion?.usage ?? TokenUsage()).chat))

@@ -5,6 +5,8 @@ struct CompletionJob {
     var prompt: Prompt
     var model: String
     var options: CLIOptions
+    /// Chat's `stop`, applied by the proxy to the streamed text.
+    var stopSequences: [String] = []
     var isStreaming: Bool
     var translator: any ReplyTranslator
 
@@ -20,10 +22,7 @@ struct CompletionJob {
             throw .invalidRequest("response_format '\(Self.type(of: format) ?? "?")' is not supported by this proxy yet.",
                                   param: "response_format", code: "unsupported_parameter")
         }
-        if let stop = request.stop, stop != .null, stop != .array([]) {
-            throw .invalidRequest("Stop sequences are not supported by this proxy yet.", param: "stop",
-                                  code: "unsupported_parameter")
-        }
+        stopSequences = try Self.stopSequences(request.stop)
         let limit = request.maxCompletionTokens ?? request.maxTokens
         try Self.checkLimit(limit, param: request.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens")
         id = Self.randomID(prefix: "chatcmpl-")
@@ -70,6 +69,27 @@ struct CompletionJob {
         guard let tools, !tools.isEmpty, choice?.stringValue != "none" else { return }
         throw .invalidRequest("Tool calling is not supported by this proxy yet; send tool_choice \"none\" "
                               + "or no tools.", param: "tools", code: "unsupported_tool_calling")
+    }
+
+    /// `stop`: null, a string, or up to 4 non-empty strings.
+    private static func stopSequences(_ stop: JSONValue?) throws(OpenAIError) -> [String] {
+        switch stop {
+        case nil, .null?:
+            return []
+        case .string(let text)?:
+            return text.isEmpty ? [] : [text]
+        case .array(let items)? where items.count <= 4:
+            var out: [String] = []
+            for item in items {
+                guard let text = item.stringValue, !text.isEmpty else {
+                    throw .invalidRequest("`stop` must hold non-empty strings.", param: "stop")
+                }
+                out.append(text)
+            }
+            return out
+        default:
+            throw .invalidRequest("`stop` must be a string or an array of up to 4 strings.", param: "stop")
+        }
     }
 
     private static func effort(_ value: String?, param: String) throws(OpenAIError) -> String? {

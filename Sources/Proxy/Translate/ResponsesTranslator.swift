@@ -24,6 +24,7 @@ struct ResponsesTranslator: ReplyTranslator {
     private var messageIndex: Int?
     private var reasoning = ""
     private var text = ""
+    private var refused = false
 
     init(id: String, itemID: String, createdAt: Int, model: String, instructions: String?, maxOutputTokens: Int?) {
         self.id = id
@@ -54,6 +55,7 @@ struct ResponsesTranslator: ReplyTranslator {
                                      itemID: itemID, delta: delta, logprobs: []))
             return frames
         case .completed(let completion):
+            refused = completion.finishReason == .contentFilter
             var frames = begin() + closeReasoning() + openMessage()
             let part = OutputPart.outputText(text)
             frames.append(self.event("response.output_text.done", outputIndex: messageIndex, contentIndex: 0,
@@ -84,6 +86,7 @@ struct ResponsesTranslator: ReplyTranslator {
         copy.model = transcript.model ?? model
         copy.text = transcript.text
         copy.reasoning = transcript.reasoning
+        copy.refused = completion.finishReason == .contentFilter
         if !transcript.reasoning.isEmpty { copy.reasoningIndex = 0 }
         copy.messageIndex = copy.reasoningIndex.map { $0 + 1 } ?? 0
         return WireJSON.encode(copy.response(for: completion))
@@ -96,7 +99,10 @@ struct ResponsesTranslator: ReplyTranslator {
     }
 
     private func messageItem(status: String) -> OutputItem {
-        .message(OutputMessage(id: itemID, status: status, content: status == "in_progress" ? [] : [.outputText(text)]))
+        guard status != "in_progress" else { return .message(OutputMessage(id: itemID, status: status, content: [])) }
+        var content: [OutputPart] = [.outputText(text)]
+        if refused { content.append(.refusal(refusalMessage)) }
+        return .message(OutputMessage(id: itemID, status: status, content: content))
     }
 
     private func reasoningItem(status: String) -> OutputItem {

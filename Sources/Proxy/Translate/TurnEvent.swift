@@ -15,6 +15,9 @@ enum FinishReason: String, Equatable, Sendable {
     case contentFilter = "content_filter"
 }
 
+/// What a client is told when the model declined to answer.
+let refusalMessage = "The model declined to answer this request."
+
 struct TurnCompletion: Equatable, Sendable {
     var finishReason: FinishReason
     var usage: TokenUsage

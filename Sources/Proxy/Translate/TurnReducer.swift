@@ -6,8 +6,10 @@
 /// - a second `message_start` or an `api_retry` after text was sent fails the turn: the CLI would
 ///   re-stream from the start, and the client must never receive text twice;
 /// - `stop_reason: max_tokens` / `refusal` end the turn at once (the CLI would continue on its own);
-/// - `result` decides success by `is_error`, never by `subtype`.
+/// - `result` decides success by `is_error`, never by `subtype`;
+/// - text passes through the `stop` sequences; a match ends the turn there and stops the CLI.
 struct TurnReducer: Sendable {
+    private var stops: StopSequenceMatcher
     private(set) var isFinished = false
     private var model: String?
     private var hasBegun = false
@@ -16,6 +18,10 @@ struct TurnReducer: Sendable {
     private var currentMessageID: String?
     private var streamUsage = TokenUsage()
     private var synthetic: AssistantMessage?
+
+    init(stopSequences: [String] = []) {
+        stops = StopSequenceMatcher(sequences: stopSequences)
+    }
 
     /// The model the CLI reported, once known.
     var resolvedModel: String? { model }
@@ -43,7 +49,7 @@ struct TurnReducer: Sendable {
             if hasSentText && id != currentMessageID { return finish(.failed(.restartedAfterOutput)) }
             streamedMessageIDs.insert(id)
             hasSentText = true
-            return begin(model: message.model) + [.text(message.texts.joined())]
+            return begin(model: message.model) + text(message.texts.joined())
 
         case .result(let result):
             return events(for: result)
@@ -70,7 +76,7 @@ struct TurnReducer: Sendable {
             guard !text.isEmpty else { return [] }
             if let id = currentMessageID ?? messageID { streamedMessageIDs.insert(id) }
             hasSentText = true
-            return begin(model: nil) + [.text(text)]
+            return begin(model: nil) + self.text(text)
         case .messageDelta(let stopReason, let outputTokens):
             if let outputTokens { streamUsage.outputTokens = outputTokens }
             switch stopReason {
@@ -117,6 +123,19 @@ struct TurnReducer: Sendable {
 
     private mutating func finish(_ event: TurnEvent) -> [TurnEvent] {
         isFinished = true
-        return [event]
+        guard case .completed = event else { return [event] }
+        let held = stops.flush()
+        return (held.isEmpty ? [] : [.text(held)]) + [event]
+    }
+
+    /// Text after the stop sequences: what may go out now, and the end of the turn on a match.
+    private mutating func text(_ text: String) -> [TurnEvent] {
+        let out = stops.feed(text)
+        var events: [TurnEvent] = out.isEmpty ? [] : [.text(out)]
+        if stops.isStopped {
+            events += finish(.completed(TurnCompletion(finishReason: .stop, usage: streamUsage, costUSD: nil,
+                                                       stopsChild: true)))
+        }
+        return events
     }
 }

@@ -31,6 +31,20 @@ COUNTER = [0]
 USAGE = {"input_tokens": 12, "cache_creation_input_tokens": 5, "cache_read_input_tokens": 30}
 
 
+def all_user_text(body):
+    """Every user message's text: the CLI's own follow-up calls (continuations) keep the markers."""
+    texts = []
+    for message in body.get("messages", []):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            texts.append(content)
+        else:
+            texts += [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
+    return "\n".join(texts)
+
+
 def last_user_text(body):
     for message in reversed(body.get("messages", [])):
         if message.get("role") != "user":
@@ -109,9 +123,9 @@ class Handler(BaseHTTPRequestHandler):
         if not url.path.startswith("/v1/messages"):
             return self.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": "no route"}})
         body = json.loads(raw or b"{}")
-        text = last_user_text(body)
-        tag = (re.search(r"\[\[id:([\w.-]+)\]\]", text) or [None, None])[1]
-        scenario = (re.search(r"\[\[scenario:([\w:.-]+)\]\]", text) or [None, "text"])[1]
+        text = all_user_text(body)
+        tag = (re.findall(r"\[\[id:([\w.-]+)\]\]", text) or [None])[-1]
+        scenario = (re.findall(r"\[\[scenario:([\w:.-]+)\]\]", text) or ["text"])[-1]
         with LOCK:
             REQUESTS.append((tag, body))
             COUNTER[0] += 1

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+extension Integration {
+    @Suite struct StopSequences {
+        @Test func aStopSpanningTwoDeltasEndsTheAnswerBeforeIt() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            // The mock streams "Hello", " from", " mock."; "lo fro" spans the first two deltas.
+            let tag = "stop\(UInt32.random(in: 0...UInt32.max))"
+            let streamed = proxy.chat(chatBody("x", tag: tag, stream: true, extra: #","stop":["zzz","lo fro"]"#))
+            let choices = streamed.dataObjects.compactMap { ($0["choices"] as? [[String: Any]])?.first }
+            let text = choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
+            #expect(text == "Hel")
+            #expect(choices.last?["finish_reason"] as? String == "stop")
+            #expect(streamed.dataLines.last == "[DONE]")
+            let whole = proxy.chat(chatBody("x", extra: #","stop":"from""#))
+            let message = (whole.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any]
+            #expect(message?["content"] as? String == "Hello ")
+            #expect(TestEnvironment.mock.requests(tag: tag).count == 1)
+            #expect(ProcessTable.waitUntil { proxy.children.isEmpty })
+        }
+
+        @Test func badStopsAre400() throws {
+            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI)
+            defer { proxy.stop() }
+            #expect(proxy.chat(chatBody("x", extra: #","stop":["a","b","c","d","e"]"#)).status == 400)
+            #expect(proxy.chat(chatBody("x", extra: #","stop":[1]"#)).status == 400)
+        }
+    }
+}
+
+extension Integration {
+    @Suite struct OutputLimits {
+        /// The CLI sends its own continuation call within a millisecond of `stop_reason: max_tokens`
+        /// (its recovery count is a constant, with no switch), so the proxy cannot always stop the
+        /// second request from leaving. What it guarantees: the client gets the first answer only,
+        /// ending in `length`, and the CLI is stopped at once, cutting any continuation short.
+        @Test(arguments: [false, true])
+        func aMaxTokensStopIsLengthAndNothingOfTheContinuationReachesTheClient(stream: Bool) throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let tag = "len\(UInt32.random(in: 0...UInt32.max))"
+            let response = proxy.chat(chatBody("x", scenario: "max_tokens", tag: tag, stream: stream,
+                                               extra: #","max_tokens":3"#))
+            #expect(response.status == 200)
+            let text: String
+            if stream {
+                let choices = response.dataObjects.compactMap { ($0["choices"] as? [[String: Any]])?.first }
+                #expect(choices.last?["finish_reason"] as? String == "length")
+                #expect(response.dataLines.last == "[DONE]")
+                text = choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
+            } else {
+                let choice = (response.json["choices"] as? [[String: Any]])?.first
+                #expect(choice?["finish_reason"] as? String == "length")
+                text = (choice?["message"] as? [String: Any])?["content"] as? String ?? ""
+            }
+            #expect(text == "Hello from mock.")
+            #expect(ProcessTable.waitUntil { proxy.children.isEmpty })
+            let calls = TestEnvironment.mock.requests(tag: tag)
+            #expect(calls.first?["max_tokens"] as? Int == 3)
+            #expect(calls.count <= 2, "the CLI went on continuing after it was stopped")
+            let responses = proxy.responses(#"{"input":"x [[scenario:max_tokens]]","max_output_tokens":3}"#)
+            #expect(responses.json["status"] as? String == "incomplete")
+            #expect((responses.json["incomplete_details"] as? [String: Any])?["reason"] as? String == "max_output_tokens")
+        }
+
+        @Test func aRefusalIsContentFilter() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let response = proxy.chat(chatBody("x", scenario: "refusal"))
+            #expect(response.status == 200)
+            #expect(((response.json["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String) == "content_filter")
+            let responses = proxy.responses(#"{"input":"x [[scenario:refusal]]"}"#)
+            #expect(responses.json["status"] as? String == "incomplete")
+            let content = ((responses.json["output"] as? [[String: Any]])?.last?["content"] as? [[String: Any]]) ?? []
+            #expect(content.contains { $0["type"] as? String == "refusal" })
+        }
+    }
+}
