@@ -1,41 +1,75 @@
 /// A conversation as the CLI takes it: one system text and one user message.
 /// The CLI cannot replay assistant turns (CONTRACT.md §3.2), so a multi-turn history is
-/// rendered into the user message as a transcript.
+/// rendered into the user message as a transcript; its images follow the transcript in order,
+/// each marked in the text where it was sent (`[image 1]`).
 struct Prompt: Equatable, Sendable {
     var system: String
-    /// Text blocks of the single user message.
-    var userTexts: [String]
+    /// Blocks of the single user message.
+    var userBlocks: [Conversation.Block]
 
     init(_ conversation: Conversation) {
         system = conversation.system.joined(separator: "\n\n")
         if conversation.turns.count == 1, let only = conversation.turns.first {
-            userTexts = only.texts.isEmpty ? [""] : only.texts
+            userBlocks = only.blocks.isEmpty ? [.text("")] : only.blocks
         } else {
-            userTexts = [Self.transcript(of: conversation.turns)]
+            userBlocks = Self.transcript(of: conversation.turns)
         }
     }
 
-    static func transcript(of turns: [Conversation.Turn]) -> String {
+    /// The text blocks, for tests and logs.
+    var userTexts: [String] { userBlocks.compactMap { if case .text(let text) = $0 { text } else { nil } } }
+
+    static func transcript(of turns: [Conversation.Turn]) -> [Conversation.Block] {
         var out = "The conversation so far is below, oldest turn first. "
             + "Write the assistant's reply to the final user turn.\n"
+        var images: [Conversation.Block] = []
         for turn in turns {
-            out += "\n<\(turn.role.rawValue)>\n\(turn.texts.joined(separator: "\n"))\n</\(turn.role.rawValue)>\n"
+            let body = turn.blocks.map { block -> String in
+                switch block {
+                case .text(let text): return text
+                case .image:
+                    images.append(block)
+                    return "[image \(images.count)]"
+                }
+            }.joined(separator: "\n")
+            out += "\n<\(turn.role.rawValue)>\n\(body)\n</\(turn.role.rawValue)>\n"
         }
-        return out
+        return [.text(out)] + images
     }
 
     /// The single stream-json input line (without its newline), with `client_composed`
     /// so slash commands and `@file` mentions reach the model as literal text.
     var stdinLine: [UInt8] {
-        WireJSON.encode(InputLine(message: .init(content: userTexts.map { .init(text: $0) })))
+        WireJSON.encode(InputLine(message: .init(content: userBlocks.map(InputLine.Block.init))))
     }
 
     private struct InputLine: Encodable {
-        struct Message: Encodable {
-            struct Block: Encodable {
-                var type = "text"
-                var text: String
+        struct Source: Encodable {
+            var type = "base64"
+            var mediaType: String
+            var data: String
+            enum CodingKeys: String, CodingKey {
+                case type, data
+                case mediaType = "media_type"
             }
+        }
+        struct Block: Encodable {
+            var type: String
+            var text: String?
+            var source: Source?
+
+            init(_ block: Conversation.Block) {
+                switch block {
+                case .text(let text):
+                    type = "text"
+                    self.text = text
+                case .image(let image):
+                    type = "image"
+                    source = Source(mediaType: image.mediaType, data: image.base64)
+                }
+            }
+        }
+        struct Message: Encodable {
             var role = "user"
             var content: [Block]
         }

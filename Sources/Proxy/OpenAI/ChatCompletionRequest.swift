@@ -60,8 +60,36 @@ enum MessageContent: Decodable, Equatable, Sendable {
     }
 }
 
-/// A content part: `{"type":"text","text":…}`, `input_text`, `output_text`, `image_url`, ….
+/// A content part: `{"type":"text","text":…}`, `input_text`, `output_text`, `image_url`, `input_image`.
 struct ContentPart: Decodable, Equatable, Sendable {
     var type: String
     var text: String?
+    /// `image_url.url` (chat) or `image_url` (responses `input_image`).
+    var imageURL: String?
+
+    enum CodingKeys: String, CodingKey {
+        case type, text
+        case imageURL = "image_url"
+    }
+
+    private struct ImageURL: Decodable {
+        var url: String
+    }
+
+    init(type: String, text: String? = nil, imageURL: String? = nil) {
+        self.type = type
+        self.text = text
+        self.imageURL = imageURL
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        text = try container.decodeIfPresent(String.self, forKey: .text)
+        if let url = try? container.decodeIfPresent(String.self, forKey: .imageURL) {
+            imageURL = url
+        } else {
+            imageURL = try container.decodeIfPresent(ImageURL.self, forKey: .imageURL)?.url
+        }
+    }
 }

@@ -3,10 +3,27 @@
 struct Conversation: Equatable, Sendable {
     enum Role: String, Sendable { case user, assistant }
 
+    /// A piece of a message: text, or (in user messages) an inline image.
+    enum Block: Equatable, Sendable {
+        case text(String)
+        case image(ImageInput)
+    }
+
     struct Turn: Equatable, Sendable {
         var role: Role
-        /// Text parts in order; kept apart so a single user turn reaches the CLI as separate blocks.
-        var texts: [String]
+        /// Parts in order; kept apart so a single user turn reaches the CLI as separate blocks.
+        var blocks: [Block]
+
+        init(role: Role, blocks: [Block]) {
+            self.role = role
+            self.blocks = blocks
+        }
+
+        init(role: Role, texts: [String]) {
+            self.init(role: role, blocks: texts.map(Block.text))
+        }
+
+        var texts: [String] { blocks.compactMap { if case .text(let text) = $0 { text } else { nil } } }
     }
 
     var system: [String] = []
@@ -26,14 +43,16 @@ extension Conversation {
                 throw .invalidRequest("Tool calling is not supported by this proxy yet (\(param) is a tool message).",
                                       param: param, code: "unsupported_tool_calling")
             }
-            let texts = try Self.texts(of: message.content, param: "\(param).content")
+            let blocks = try Self.blocks(of: message.content, param: "\(param).content",
+                                         allowImages: message.role == "user")
+            let texts = blocks.compactMap { if case .text(let text) = $0 { text } else { nil } }
             switch message.role {
             case "system", "developer":
                 system.append(texts.joined(separator: "\n"))
             case "user":
-                turns.append(Turn(role: .user, texts: texts))
+                turns.append(Turn(role: .user, blocks: blocks))
             case "assistant":
-                turns.append(Turn(role: .assistant, texts: texts))
+                turns.append(Turn(role: .assistant, blocks: blocks))
             default:
                 throw .invalidRequest(
                     "Invalid value for `role`: '\(message.role)'. Expected one of system, developer, user, assistant.",
@@ -56,11 +75,13 @@ extension Conversation {
                     throw .invalidRequest("Input items of type '\(type)' are not supported by this proxy yet.",
                                           param: "\(param).type")
                 }
-                let texts = try Self.texts(of: item.content, param: "\(param).content")
+                let blocks = try Self.blocks(of: item.content, param: "\(param).content",
+                                             allowImages: item.role == "user")
+                let texts = blocks.compactMap { if case .text(let text) = $0 { text } else { nil } }
                 switch item.role {
                 case "system", "developer": system.append(texts.joined(separator: "\n"))
-                case "user": turns.append(Turn(role: .user, texts: texts))
-                case "assistant": turns.append(Turn(role: .assistant, texts: texts))
+                case "user": turns.append(Turn(role: .user, blocks: blocks))
+                case "assistant": turns.append(Turn(role: .assistant, blocks: blocks))
                 default:
                     throw .invalidRequest("Invalid value for `role`: '\(item.role ?? "")'.", param: "\(param).role")
                 }
@@ -70,6 +91,11 @@ extension Conversation {
     }
 
     private func validateTurns(param: String) throws(OpenAIError) {
+        let images = turns.flatMap(\.blocks).filter { if case .image = $0 { true } else { false } }.count
+        guard images <= ImageInput.maxCount else {
+            throw .invalidRequest("At most \(ImageInput.maxCount) images are accepted per request.", param: param,
+                                  code: "too_many_images")
+        }
         guard let last = turns.last else {
             throw .invalidRequest("The conversation has no user message.", param: param)
         }
@@ -80,30 +106,37 @@ extension Conversation {
         }
     }
 
-    private static func texts(of content: MessageContent?, param: String) throws(OpenAIError) -> [String] {
+    private static func blocks(of content: MessageContent?, param: String,
+                               allowImages: Bool) throws(OpenAIError) -> [Block] {
         switch content {
         case nil:
             return []
         case .text(let text)?:
-            return [text]
+            return [.text(text)]
         case .parts(let parts)?:
-            var texts: [String] = []
+            var blocks: [Block] = []
             for (index, part) in parts.enumerated() {
                 switch part.type {
                 case "text", "input_text", "output_text":
                     guard let text = part.text else {
                         throw .invalidRequest("A '\(part.type)' part needs `text`.", param: "\(param)[\(index)].text")
                     }
-                    texts.append(text)
+                    blocks.append(.text(text))
                 case "image_url", "input_image":
-                    throw .invalidRequest("Image input is not supported by this proxy yet.",
-                                          param: "\(param)[\(index)]", code: "unsupported_content")
+                    guard allowImages else {
+                        throw .invalidRequest("Images are accepted in user messages only.", param: "\(param)[\(index)]")
+                    }
+                    guard let url = part.imageURL else {
+                        throw .invalidRequest("An image part needs `image_url` (a data: URL); file ids are not supported.",
+                                              param: "\(param)[\(index)].image_url")
+                    }
+                    blocks.append(.image(try ImageInput(url: url, param: "\(param)[\(index)].image_url")))
                 default:
                     throw .invalidRequest("Content parts of type '\(part.type)' are not supported.",
                                           param: "\(param)[\(index)].type", code: "unsupported_content")
                 }
             }
-            return texts
+            return blocks
         }
     }
 }
