@@ -67,7 +67,7 @@ extension Proxy {
                                                 requestTimeout: configuration.requestTimeout)
         let session = CompletionSession(
             id: job.id, exchange: exchange, translator: job.translator, isStreaming: job.isStreaming,
-            stopSequences: job.stopSequences,
+            reducer: job.reducer,
             headers: [("X-Request-Id", requestID)], context: context
         ) { [unowned self] session in
             self.runtime.removePrompt(at: promptPath)

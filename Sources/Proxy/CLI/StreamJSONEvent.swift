@@ -33,7 +33,8 @@ enum StreamJSONEvent: Equatable, Sendable {
                 subtype: raw.subtype ?? "", isError: raw.isError ?? false,
                 apiErrorStatus: raw.apiErrorStatus, apiErrorType: raw.apiErrorType,
                 terminalReason: raw.terminalReason, stopReason: raw.stopReason, text: raw.result,
-                usage: raw.usage.map(TokenUsage.init(cli:)) ?? TokenUsage(), totalCostUSD: raw.totalCostUSD))
+                usage: raw.usage.map(TokenUsage.init(cli:)) ?? TokenUsage(), totalCostUSD: raw.totalCostUSD,
+                structuredOutput: raw.structuredOutput == .null ? nil : raw.structuredOutput))
         default:
             self = .other(type: raw.type)
         }
@@ -95,6 +96,8 @@ struct ResultEvent: Equatable, Sendable {
     var text: String?
     var usage: TokenUsage
     var totalCostUSD: Double?
+    /// The value the model gave the `StructuredOutput` tool under `--json-schema`.
+    var structuredOutput: JSONValue? = nil
 }
 
 extension TokenUsage {
@@ -181,6 +184,7 @@ private struct RawLine: Decodable {
     var result: String?
     var usage: Usage?
     var totalCostUSD: Double?
+    var structuredOutput: JSONValue?
 
     enum CodingKeys: String, CodingKey {
         case type, subtype, model, tools, event, message, error, result, usage
@@ -193,6 +197,7 @@ private struct RawLine: Decodable {
         case terminalReason = "terminal_reason"
         case stopReason = "stop_reason"
         case totalCostUSD = "total_cost_usd"
+        case structuredOutput = "structured_output"
     }
 
     /// Only `type` is required. Every other field decodes to nil when it has another shape
@@ -218,6 +223,7 @@ private struct RawLine: Decodable {
         result = try? c.decodeIfPresent(String.self, forKey: .result)
         usage = try? c.decodeIfPresent(Usage.self, forKey: .usage)
         totalCostUSD = try? c.decodeIfPresent(Double.self, forKey: .totalCostUSD)
+        structuredOutput = try? c.decodeIfPresent(JSONValue.self, forKey: .structuredOutput)
     }
 }
 

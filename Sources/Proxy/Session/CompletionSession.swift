@@ -27,10 +27,10 @@ final class CompletionSession {
     private(set) var model: String?
 
     init(id: String, exchange: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
-         stopSequences: [String] = [], headers: [(String, String)], context: Context,
+         reducer: TurnReducer = TurnReducer(), headers: [(String, String)], context: Context,
          onRelease: @escaping (CompletionSession) -> Void) {
         self.id = id
-        self.reducer = TurnReducer(stopSequences: stopSequences)
+        self.reducer = reducer
         self.exchange = exchange
         self.translator = translator
         self.machine = SessionStateMachine(isStreaming: isStreaming)

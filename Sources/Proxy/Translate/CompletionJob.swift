@@ -18,10 +18,6 @@ struct CompletionJob {
             throw .invalidRequest("logprobs are not available through Claude Code.", param: "logprobs")
         }
         try Self.refuseTools(request.tools, choice: request.toolChoice)
-        if let format = request.responseFormat, Self.type(of: format) != "text" {
-            throw .invalidRequest("response_format '\(Self.type(of: format) ?? "?")' is not supported by this proxy yet.",
-                                  param: "response_format", code: "unsupported_parameter")
-        }
         stopSequences = try Self.stopSequences(request.stop)
         let limit = request.maxCompletionTokens ?? request.maxTokens
         try Self.checkLimit(limit, param: request.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens")
@@ -29,7 +25,9 @@ struct CompletionJob {
         prompt = Prompt(try Conversation(chatMessages: request.messages))
         model = ModelName.normalized(request.model, default: defaultModel)
         options = CLIOptions(maxOutputTokens: limit,
-                             effort: try Self.effort(request.reasoningEffort, param: "reasoning_effort"))
+                             effort: try Self.effort(request.reasoningEffort, param: "reasoning_effort"),
+                             jsonSchema: try Self.jsonSchema(request.responseFormat, nested: true,
+                                                             param: "response_format"))
         isStreaming = request.stream ?? false
         translator = ChatTranslator(id: id, created: now, model: model,
                                     includeUsage: request.streamOptions?.includeUsage ?? false)
@@ -41,19 +39,67 @@ struct CompletionJob {
                                   + "Send the whole conversation in `input`.", param: "previous_response_id")
         }
         try Self.refuseTools(request.tools, choice: request.toolChoice)
-        if case .object(let text)? = request.text, let format = text["format"], Self.type(of: format) != "text" {
-            throw .invalidRequest("text.format '\(Self.type(of: format) ?? "?")' is not supported by this proxy yet.",
-                                  param: "text.format", code: "unsupported_parameter")
-        }
         try Self.checkLimit(request.maxOutputTokens, param: "max_output_tokens")
         id = Self.randomID(prefix: "resp_")
         prompt = Prompt(try Conversation(responsesInput: request.input, instructions: request.instructions))
         model = ModelName.normalized(request.model, default: defaultModel)
+        var format: JSONValue?
+        if case .object(let text)? = request.text { format = text["format"] }
         options = CLIOptions(maxOutputTokens: request.maxOutputTokens,
-                             effort: try Self.effort(request.reasoning?.effort, param: "reasoning.effort"))
+                             effort: try Self.effort(request.reasoning?.effort, param: "reasoning.effort"),
+                             jsonSchema: try Self.jsonSchema(format, nested: false, param: "text.format"))
         isStreaming = request.stream ?? false
         translator = ResponsesTranslator(id: id, itemID: Self.randomID(prefix: "msg_"), createdAt: now, model: model,
                                          instructions: request.instructions, maxOutputTokens: request.maxOutputTokens)
+    }
+
+    /// The reducer for this request: its stop sequences, and whether the answer is structured.
+    var reducer: TurnReducer {
+        TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil)
+    }
+
+    /// The largest schema passed in argv (one argument may not exceed 128 KiB on Linux).
+    static let maxSchemaBytes = 64 * 1024
+
+    /// `response_format` (chat: `{type:"json_schema", json_schema:{schema}}`) or `text.format`
+    /// (responses: `{type:"json_schema", schema}`) → the schema for `--json-schema`.
+    /// `json_object` asks for any JSON object: the schema `{"type":"object"}`.
+    private static func jsonSchema(_ format: JSONValue?, nested: Bool, param: String) throws(OpenAIError) -> String? {
+        guard let format, format != .null else { return nil }
+        guard case .object(let fields) = format, let type = fields["type"]?.stringValue else {
+            throw .invalidRequest("`\(param)` must be an object with a `type`.", param: param)
+        }
+        switch type {
+        case "text":
+            return nil
+        case "json_object":
+            return #"{"type":"object"}"#
+        case "json_schema":
+            let holder: [String: JSONValue]
+            if nested {
+                guard case .object(let inner)? = fields["json_schema"] else {
+                    throw .invalidRequest("`\(param).json_schema` is required.", param: "\(param).json_schema")
+                }
+                holder = inner
+            } else {
+                holder = fields
+            }
+            let schemaParam = nested ? "\(param).json_schema.schema" : "\(param).schema"
+            guard case .object(let schema)? = holder["schema"] else {
+                throw .invalidRequest("`\(schemaParam)` must be a JSON Schema object.", param: schemaParam)
+            }
+            if let root = schema["type"]?.stringValue, root != "object" {
+                throw .invalidRequest("The schema's root must be an object (`\"type\": \"object\"`).", param: schemaParam)
+            }
+            let text = String(decoding: WireJSON.encode(JSONValue.object(schema)), as: UTF8.self)
+            guard text.utf8.count <= maxSchemaBytes else {
+                throw .invalidRequest("The schema is larger than \(maxSchemaBytes / 1024) KB.", param: schemaParam)
+            }
+            return text
+        default:
+            throw .invalidRequest("Invalid `\(param).type`: '\(type)'. Expected text, json_object or json_schema.",
+                                  param: "\(param).type")
+        }
     }
 
     /// `prefix` followed by 32 random hex digits.
@@ -105,10 +151,5 @@ struct CompletionJob {
         if let limit, limit < 1 {
             throw .invalidRequest("\(param) must be at least 1.", param: param)
         }
-    }
-
-    private static func type(of format: JSONValue) -> String? {
-        if case .object(let fields) = format { return fields["type"]?.stringValue }
-        return format.stringValue
     }
 }

@@ -39,6 +39,8 @@ enum TurnFailure: Equatable, Sendable {
     case exitedWithoutResult(ExitStatus?)
     /// The CLI could not be started.
     case spawnFailed(executable: String, errno: Int32)
+    /// A JSON schema was asked for and the model did not fill it.
+    case structuredOutputMissing
     /// The proxy's own deadline expired.
     case deadlineExceeded(seconds: Double)
 }

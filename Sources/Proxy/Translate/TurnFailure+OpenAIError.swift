@@ -28,6 +28,11 @@ extension TurnFailure {
                 message: "The Claude Code CLI could not be started (`\(executable)`: \(ExitStatus.describe(errno: errno))). "
                     + "Install Claude Code, or start the proxy with --claude /path/to/claude.",
                 code: "cli_unavailable")
+        case .structuredOutputMissing:
+            return OpenAIError(
+                status: 502, type: "server_error",
+                message: "The model did not produce output matching the requested JSON schema.",
+                code: "structured_output_failed", isRetryable: true)
         case .deadlineExceeded(let seconds):
             return OpenAIError(
                 status: 504, type: "server_error",

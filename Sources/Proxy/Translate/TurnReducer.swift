@@ -7,9 +7,14 @@
 ///   re-stream from the start, and the client must never receive text twice;
 /// - `stop_reason: max_tokens` / `refusal` end the turn at once (the CLI would continue on its own);
 /// - `result` decides success by `is_error`, never by `subtype`;
-/// - text passes through the `stop` sequences; a match ends the turn there and stops the CLI.
+/// - text passes through the `stop` sequences; a match ends the turn there and stops the CLI;
+/// - under a JSON schema the answer is the `StructuredOutput` value alone: prose is dropped, and
+///   no value is a failure, never free text.
 struct TurnReducer: Sendable {
     private var stops: StopSequenceMatcher
+    private let isStructured: Bool
+    /// The one tool the CLI may report: `--json-schema` adds it.
+    static let structuredOutputTool = "StructuredOutput"
     private(set) var isFinished = false
     private var model: String?
     private var hasBegun = false
@@ -19,8 +24,9 @@ struct TurnReducer: Sendable {
     private var streamUsage = TokenUsage()
     private var synthetic: AssistantMessage?
 
-    init(stopSequences: [String] = []) {
+    init(stopSequences: [String] = [], isStructured: Bool = false) {
         stops = StopSequenceMatcher(sequences: stopSequences)
+        self.isStructured = isStructured
     }
 
     /// The model the CLI reported, once known.
@@ -31,7 +37,8 @@ struct TurnReducer: Sendable {
         switch event {
         case .initialized(let model, let tools, let mcpServers):
             self.model = model ?? self.model
-            let enabled = tools + mcpServers.map { "mcp:\($0)" }
+            let enabled = tools.filter { !(isStructured && $0 == Self.structuredOutputTool) }
+                + mcpServers.map { "mcp:\($0)" }
             return enabled.isEmpty ? [] : finish(.failed(.toolsEnabled(enabled)))
 
         case .apiRetry:
@@ -48,7 +55,7 @@ struct TurnReducer: Sendable {
             guard let id = message.id, !streamedMessageIDs.contains(id), !message.texts.isEmpty else { return [] }
             if hasSentText && id != currentMessageID { return finish(.failed(.restartedAfterOutput)) }
             streamedMessageIDs.insert(id)
-            hasSentText = true
+            hasSentText = !isStructured
             return begin(model: message.model) + text(message.texts.joined())
 
         case .result(let result):
@@ -75,7 +82,7 @@ struct TurnReducer: Sendable {
         case .textDelta(_, let text):
             guard !text.isEmpty else { return [] }
             if let id = currentMessageID ?? messageID { streamedMessageIDs.insert(id) }
-            hasSentText = true
+            hasSentText = !isStructured
             return begin(model: nil) + self.text(text)
         case .messageDelta(let stopReason, let outputTokens):
             if let outputTokens { streamUsage.outputTokens = outputTokens }
@@ -100,6 +107,17 @@ struct TurnReducer: Sendable {
     private mutating func events(for result: ResultEvent) -> [TurnEvent] {
         // Under --max-turns 1 a tool call from the model ends the run this way; the text so far is the answer.
         let endedOnToolUse = result.subtype == "error_max_turns" && result.stopReason == "tool_use"
+        // Without a value the CLI either succeeds with `structured_output: null` or (under
+        // --max-turns 1) ends its enforcement turn with `error_max_turns`.
+        if isStructured && (!result.isError || result.subtype.hasPrefix("error_max")) {
+            guard let value = result.structuredOutput else { return finish(.failed(.structuredOutputMissing)) }
+            // `result` is the value's JSON text as the model wrote it; re-encode only if it is not.
+            let json = result.text.flatMap { text in
+                (try? WireJSON.decode(JSONValue.self, from: Array(text.utf8))) == value ? text : nil
+            } ?? String(decoding: WireJSON.encode(value), as: UTF8.self)
+            return begin(model: nil) + [.text(json)] + finish(.completed(TurnCompletion(
+                finishReason: .stop, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
+        }
         if !result.isError || endedOnToolUse {
             return begin(model: nil) + finish(.completed(TurnCompletion(
                 finishReason: .stop, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
@@ -130,6 +148,7 @@ struct TurnReducer: Sendable {
 
     /// Text after the stop sequences: what may go out now, and the end of the turn on a match.
     private mutating func text(_ text: String) -> [TurnEvent] {
+        guard !isStructured else { return [] }
         let out = stops.feed(text)
         var events: [TurnEvent] = out.isEmpty ? [] : [.text(out)]
         if stops.isStopped {

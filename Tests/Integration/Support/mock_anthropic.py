@@ -56,6 +56,19 @@ def last_user_text(body):
     return ""
 
 
+def sample(schema):
+    """A value of a JSON schema, for the `structured` scenario (strings are "Alice", integers 30)."""
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {name: sample(sub) for name, sub in props.items()} or {"ok": True}
+    if kind == "array":
+        return [sample(schema.get("items", {}))]
+    if "enum" in schema:
+        return schema["enum"][0]
+    return {"string": "Alice", "integer": 30, "number": 1.5, "boolean": True, "null": None}.get(kind, "Alice")
+
+
 def gate(gate_id):
     with LOCK:
         g = GATES.get(gate_id)
@@ -199,6 +212,25 @@ class Handler(BaseHTTPRequestHandler):
                     "type": "input_json_delta", "partial_json": "{\"command\": \"echo hi\"}"}})
                 self.sse("content_block_stop", {"type": "content_block_stop", "index": 0})
                 self.finish_message("tool_use", 9)
+                return
+            if scenario in ("structured", "structured_text"):
+                self.sse("content_block_start", {"type": "content_block_start", "index": 0,
+                                                 "content_block": {"type": "text", "text": ""}})
+                self.sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                                 "delta": {"type": "text_delta", "text": "Here it is."}})
+                self.sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+                tool = next((t for t in body.get("tools", []) if t.get("name") == "StructuredOutput"), None)
+                if scenario == "structured_text" or tool is None:
+                    self.finish_message("end_turn", 3)
+                    return
+                value = json.dumps(sample(tool.get("input_schema", {})))
+                self.sse("content_block_start", {"type": "content_block_start", "index": 1, "content_block": {
+                    "type": "tool_use", "id": "toolu_struct_1", "name": "StructuredOutput", "input": {}}})
+                for i in range(0, len(value), 10):
+                    self.sse("content_block_delta", {"type": "content_block_delta", "index": 1, "delta": {
+                        "type": "input_json_delta", "partial_json": value[i:i + 10]}})
+                self.sse("content_block_stop", {"type": "content_block_stop", "index": 1})
+                self.finish_message("tool_use", 12)
                 return
             if scenario == "sse_error":
                 self.sse("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})

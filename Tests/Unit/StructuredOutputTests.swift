@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import Proxy
+
+struct StructuredOutputTests {
+    private func turn(_ name: String) throws -> [TurnEvent] {
+        var reducer = TurnReducer(isStructured: true)
+        // 06l was recorded with the default tools; the isolated profile reports only StructuredOutput.
+        return try Fixture.events(name).flatMap { event in
+            if case .initialized(let model, let tools, _) = event {
+                return reducer.events(for: .initialized(model: model, tools: tools.filter { $0 == "StructuredOutput" },
+                                                        mcpServers: []))
+            }
+            return reducer.events(for: event)
+        } + reducer.endOfOutput(exitStatus: .exited(0))
+    }
+
+    @Test func theAnswerIsExactlyTheStructuredValue() throws {
+        let events = try turn("10i_rec_json_schema_maxturns1")
+        let text = events.compactMap { if case .text(let t) = $0 { t } else { nil } }
+        #expect(text == [#"{"name":"Alice","age":30}"#])
+        guard case .completed(let completion) = events.last else { Issue.record("\(events)"); return }
+        #expect(completion.finishReason == .stop)
+    }
+
+    @Test func aTextReplyInsteadOfTheValueIsAnErrorNotFreeText() throws {
+        let events = try turn("06l_json_schema_text_reply")
+        #expect(!events.contains { if case .text = $0 { true } else { false } })
+        #expect(events.last == .failed(.structuredOutputMissing))
+        #expect(TurnFailure.structuredOutputMissing.openAIError.status == 502)
+    }
+
+    @Test func onlyTheStructuredOutputToolIsAllowed() {
+        var structured = TurnReducer(isStructured: true)
+        #expect(structured.events(for: .initialized(model: "m", tools: ["StructuredOutput"], mcpServers: [])) == [])
+        var plain = TurnReducer()
+        #expect(plain.events(for: .initialized(model: "m", tools: ["StructuredOutput"], mcpServers: [])).count == 1)
+        var sneaky = TurnReducer(isStructured: true)
+        #expect(sneaky.events(for: .initialized(model: "m", tools: ["StructuredOutput", "Bash"], mcpServers: [])).count == 1)
+    }
+
+    @Test func formatsBecomeTheSchemaFlag() throws {
+        func job(_ extra: String) throws -> CompletionJob {
+            let body = #"{"messages":[{"role":"user","content":"x"}]\#(extra)}"#
+            return try CompletionJob(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: Array(body.utf8)),
+                                     defaultModel: "sonnet", now: 0)
+        }
+        #expect(try job(#","response_format":{"type":"json_object"}"#).options.jsonSchema == #"{"type":"object"}"#)
+        #expect(try job(#","response_format":{"type":"text"}"#).options.jsonSchema == nil)
+        let schema = try job(#","response_format":{"type":"json_schema","json_schema":{"name":"p","strict":true,"schema":{"type":"object","properties":{"age":{"type":"integer"}}}}}"#)
+        #expect(schema.options.jsonSchema == #"{"properties":{"age":{"type":"integer"}},"type":"object"}"#)
+        #expect(throws: OpenAIError.self) { try job(#","response_format":{"type":"json_schema","json_schema":{"schema":{"type":"array"}}}"#) }
+        #expect(throws: OpenAIError.self) { try job(#","response_format":{"type":"yaml"}"#) }
+        let responses = try CompletionJob(responses: RequestDecoder.decode(ResponsesRequest.self, from: Array(
+            #"{"input":"x","text":{"format":{"type":"json_schema","name":"p","schema":{"type":"object"}}}}"#.utf8)),
+                                          defaultModel: "sonnet", now: 0)
+        #expect(responses.options.jsonSchema == #"{"type":"object"}"#)
+        let invocation = CLIProfile.fixture.invocation(prompt: responses.prompt, model: "sonnet", systemPromptFile: "/p",
+                                                       options: responses.options)
+        #expect(invocation.arguments.suffix(2) == ["--json-schema", #"{"type":"object"}"#])
+    }
+}
