@@ -25,7 +25,7 @@ extension Integration {
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             #expect(process.terminationStatus == 0, "\(text)")
-            #expect(text.contains("auth ok"), "\(text)")
+            #expect(text.contains("reasoning ok"), "\(text)")
         }
     }
 }

@@ -32,12 +32,10 @@ extension Integration {
 
 extension Integration {
     @Suite struct OutputLimits {
-        /// The CLI sends its own continuation call within a millisecond of `stop_reason: max_tokens`
-        /// (its recovery count is a constant, with no switch), so the proxy cannot always stop the
-        /// second request from leaving. What it guarantees: the client gets the first answer only,
-        /// ending in `length`, and the CLI is stopped at once, cutting any continuation short.
+        /// The CLI would send its own continuation call within a millisecond of `stop_reason:
+        /// max_tokens`; the proxy's near-zero budget makes it stop after the first call instead.
         @Test(arguments: [false, true])
-        func aMaxTokensStopIsLengthAndNothingOfTheContinuationReachesTheClient(stream: Bool) throws {
+        func aMaxTokensStopIsLengthAndTheCLIMakesOneUpstreamCall(stream: Bool) throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let tag = "len\(UInt32.random(in: 0...UInt32.max))"
@@ -56,13 +54,29 @@ extension Integration {
                 text = (choice?["message"] as? [String: Any])?["content"] as? String ?? ""
             }
             #expect(text == "Hello from mock.")
+            if !stream {
+                let usage = response.json["usage"] as? [String: Any]
+                #expect(usage?["prompt_tokens"] as? Int == 47)  // from the stream: the budget's result reports 0
+                #expect(usage?["completion_tokens"] as? Int == 3)
+            }
             #expect(ProcessTable.waitUntil { proxy.children.isEmpty })
             let calls = TestEnvironment.mock.requests(tag: tag)
             #expect(calls.first?["max_tokens"] as? Int == 3)
-            #expect(calls.count <= 2, "the CLI went on continuing after it was stopped")
+            #expect(calls.count == 1, "the CLI continued after max_tokens")
             let responses = proxy.responses(#"{"input":"x [[scenario:max_tokens]]","max_output_tokens":3}"#)
             #expect(responses.json["status"] as? String == "incomplete")
             #expect((responses.json["incomplete_details"] as? [String: Any])?["reason"] as? String == "max_output_tokens")
+        }
+
+        @Test func anAnswerWithinTheLimitEndsNormally() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let response = proxy.chat(chatBody("x", extra: #","max_completion_tokens":100"#))
+            #expect(response.status == 200)
+            let choice = (response.json["choices"] as? [[String: Any]])?.first
+            #expect(choice?["finish_reason"] as? String == "stop")
+            #expect((choice?["message"] as? [String: Any])?["content"] as? String == "Hello from mock.")
+            #expect((response.json["usage"] as? [String: Any])?["total_tokens"] as? Int == 50)
         }
 
         @Test func aRefusalIsContentFilter() throws {

@@ -81,6 +81,18 @@ struct TurnReducerTests {
         #expect(tools.contains("Bash"))
     }
 
+    @Test func theProxysBudgetStopIsANormalEndWithStreamUsage() {
+        var reducer = TurnReducer()
+        let start = AnthropicStreamEvent.messageStart(id: "m1", model: "x", usage: TokenUsage(inputTokens: 12, cacheReadInputTokens: 30))
+        _ = reducer.events(for: .stream(messageID: "m1", start))
+        _ = reducer.events(for: .stream(messageID: "m1", .textDelta(index: 0, text: "hi")))
+        _ = reducer.events(for: .stream(messageID: "m1", .messageDelta(stopReason: "end_turn", outputTokens: 4)))
+        let result = ResultEvent(subtype: "error_max_budget_usd", isError: true, stopReason: "end_turn", usage: TokenUsage())
+        guard case .completed(let completion)? = reducer.events(for: .result(result)).last else { Issue.record(); return }
+        #expect(completion.finishReason == .stop)
+        #expect(completion.usage == TokenUsage(inputTokens: 12, cacheReadInputTokens: 30, outputTokens: 4))
+    }
+
     @Test func outputThatEndsWithoutAResultFails() throws {
         var reducer = TurnReducer()
         _ = reducer.events(for: .initialized(model: "m", tools: [], mcpServers: []))

@@ -16,6 +16,14 @@ struct CLIOptions: Equatable, Sendable {
     var effort: String?
     /// `--json-schema`: the answer must be a JSON value of this schema.
     var jsonSchema: String?
+    /// Stops the CLI after its first upstream call. After a `max_tokens` stop the CLI starts a
+    /// continuation call within a millisecond (a built-in count, no switch), too fast for SIGTERM;
+    /// a budget of almost nothing (`--max-budget-usd`) is checked before every further call and
+    /// ends the run instead. The run then reports `error_max_budget_usd` with zero usage, which
+    /// `TurnReducer` reads as a normal end with the stream's own token counts.
+    var stopsAfterFirstCall = false
+
+    static let almostNothingUSD = "0.000000001"
 
     /// OpenAI's reasoning efforts mapped to the CLI's: `none`/`minimal`/`low` → low, and so on up to max.
     static func effort(fromOpenAI value: String) -> String? {
@@ -90,6 +98,7 @@ struct CLIProfile: Equatable, Sendable {
         ]
         if let effort = options.effort { arguments += ["--effort", effort] }
         if let schema = options.jsonSchema { arguments += ["--json-schema", schema] }
+        if options.stopsAfterFirstCall { arguments += ["--max-budget-usd", CLIOptions.almostNothingUSD] }
         var stdin = prompt.stdinLine
         stdin.append(UInt8(ascii: "\n"))
         return CLIInvocation(executable: executable, arguments: arguments, environment: environment,

@@ -28,6 +28,7 @@ struct CompletionJob {
                              effort: try Self.effort(request.reasoningEffort, param: "reasoning_effort"),
                              jsonSchema: try Self.jsonSchema(request.responseFormat, nested: true,
                                                              param: "response_format"))
+        options = Self.withContinuationsStopped(options)
         isStreaming = request.stream ?? false
         translator = ChatTranslator(id: id, created: now, model: model,
                                     includeUsage: request.streamOptions?.includeUsage ?? false)
@@ -48,9 +49,18 @@ struct CompletionJob {
         options = CLIOptions(maxOutputTokens: request.maxOutputTokens,
                              effort: try Self.effort(request.reasoning?.effort, param: "reasoning.effort"),
                              jsonSchema: try Self.jsonSchema(format, nested: false, param: "text.format"))
+        options = Self.withContinuationsStopped(options)
         isStreaming = request.stream ?? false
         translator = ResponsesTranslator(id: id, itemID: Self.randomID(prefix: "msg_"), createdAt: now, model: model,
                                          instructions: request.instructions, maxOutputTokens: request.maxOutputTokens)
+    }
+
+    /// With an output limit the CLI would continue after hitting it; stop it after one call.
+    /// (Not with a schema: the StructuredOutput turn needs the run to go on after the call.)
+    private static func withContinuationsStopped(_ options: CLIOptions) -> CLIOptions {
+        var options = options
+        options.stopsAfterFirstCall = options.maxOutputTokens != nil && options.jsonSchema == nil
+        return options
     }
 
     /// The reducer for this request: its stop sequences, and whether the answer is structured.

@@ -105,6 +105,17 @@ struct TurnReducer: Sendable {
     }
 
     private mutating func events(for result: ResultEvent) -> [TurnEvent] {
+        // The proxy's near-zero budget ended the run after its one call (CLIOptions.stopsAfterFirstCall):
+        // a normal end, whose usage (zero in this result) comes from the stream.
+        if result.subtype == "error_max_budget_usd" {
+            let reason: FinishReason = switch result.stopReason ?? "" {
+            case "max_tokens": .length
+            case "refusal": .contentFilter
+            default: .stop
+            }
+            return begin(model: nil) + finish(.completed(TurnCompletion(
+                finishReason: reason, usage: streamUsage, costUSD: nil, stopsChild: false)))
+        }
         // Under --max-turns 1 a tool call from the model ends the run this way; the text so far is the answer.
         let endedOnToolUse = result.subtype == "error_max_turns" && result.stopReason == "tool_use"
         // Without a value the CLI either succeeds with `structured_output: null` or (under

@@ -51,3 +51,36 @@ try:
 except openai.AuthenticationError:
     pass
 print("auth ok")
+
+# Typed helpers: structured output into a Pydantic model, both endpoints.
+from pydantic import BaseModel
+
+
+class Person(BaseModel):
+    name: str
+    age: int
+
+
+parsed = client.chat.completions.parse(
+    model="sonnet", messages=[{"role": "user", "content": "who [[scenario:structured]]"}], response_format=Person)
+assert parsed.choices[0].message.parsed == Person(name="Alice", age=30), parsed
+print("chat parse ok")
+
+parsed = client.responses.parse(model="sonnet", input="who [[scenario:structured]]", text_format=Person)
+assert parsed.output_parsed == Person(name="Alice", age=30), parsed
+print("responses parse ok")
+
+# Streaming with reasoning: thinking arrives as reasoning_content, never as content.
+reasoning, content = "", ""
+for chunk in client.chat.completions.create(model="opus", reasoning_effort="high", stream=True,
+                                            messages=[{"role": "user", "content": "think [[scenario:thinking]]"}]):
+    if chunk.choices:
+        reasoning += getattr(chunk.choices[0].delta, "reasoning_content", None) or ""
+        content += chunk.choices[0].delta.content or ""
+assert reasoning == "Let me think." and content == "Hello from mock.", (reasoning, content)
+events = list(client.responses.create(model="opus", reasoning={"effort": "low"}, stream=True,
+                                      input="think [[scenario:thinking]]"))
+summary = "".join(e.delta for e in events if e.type == "response.reasoning_summary_text.delta")
+assert summary == "Let me think.", [e.type for e in events]
+assert events[-1].response.output_text == "Hello from mock."
+print("reasoning ok")
