@@ -66,8 +66,8 @@ extension Integration {
             expectGone(pids, proxy: proxy)
         }
 
-        @Test func sigtermEndsRunningRequestsAndLeavesNothing() throws {
-            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI)
+        @Test func sigtermEndsRunningRequestsAfterTheDrainAndLeavesNothing() throws {
+            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI, arguments: ["--drain-timeout", "1"])
             let results = Results()
             let done = DispatchSemaphore(value: 0)
             Thread.detachNewThread {
@@ -83,10 +83,11 @@ extension Integration {
             #expect(done.wait(timeout: .now() + 20) == .success)
             #expect(results.all.first?.status == 503)
             #expect(ProcessTable.waitUntil { ProcessTable.members(ofGroups: pids).isEmpty })
+            #expect(proxy.waitForExit() == 0)
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: proxy.tmpdir)
                 .filter { $0.hasPrefix("claude-code-proxy.") }
             #expect(leftovers.isEmpty, "the runtime directory was left behind")
-            #expect(proxy.stop() == 0)
+            proxy.stop()
         }
 
         @Test func noPromptFileOutlivesItsRequest() throws {

@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 
 /// Everything the proxy is told at start, resolved from flags first, then environment
@@ -16,6 +17,20 @@ struct Configuration: Equatable, Sendable {
     var upstreamIdleTimeout = 60.0
     /// evhttp's read/write timeout for idle and slow connections, seconds.
     var connectionTimeout = 60
+    /// Live CLIs at most (each costs ~0.3 CPU-s to start and ~190 MB).
+    var maxConcurrency = 2 * Configuration.cores
+    /// Requests that may wait for a free place; beyond that, 429.
+    var queueSize = 64
+    /// Seconds a request may wait for a place before it gets 429.
+    var queueTimeout = 60.0
+    /// Seconds without any CLI output before the CLI is stopped (504).
+    var idleTimeout = 300.0
+    /// Seconds of silence on a stream before a keep-alive is sent.
+    var keepAliveInterval = 15.0
+    /// Seconds running requests may take to finish after SIGTERM before their CLIs are stopped.
+    var drainTimeout = 30.0
+
+    static var cores: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
     /// Flag values as parsed; nil when not given.
     struct Flags: Equatable, Sendable {
@@ -29,6 +44,12 @@ struct Configuration: Equatable, Sendable {
         var maxBodyBytes: Int?
         var requestTimeout: Double?
         var upstreamIdleTimeout: Double?
+        var maxConcurrency: Int?
+        var queueSize: Int?
+        var queueTimeout: Double?
+        var idleTimeout: Double?
+        var keepAliveInterval: Double?
+        var drainTimeout: Double?
     }
 
     init(apiKeys: [String]) {
@@ -72,6 +93,22 @@ struct Configuration: Equatable, Sendable {
         if let value = flags.requestTimeout {
             guard value > 0 else { throw .invalid("--request-timeout", String(value)) }
             requestTimeout = value
+        }
+        if let value = flags.maxConcurrency {
+            guard value >= 1 else { throw .invalid("--max-concurrency", String(value)) }
+            maxConcurrency = value
+        }
+        if let value = flags.queueSize {
+            guard value >= 0 else { throw .invalid("--queue-size", String(value)) }
+            queueSize = value
+        }
+        for (name, value, keyPath) in [("--queue-timeout", flags.queueTimeout, \Configuration.queueTimeout),
+                                       ("--idle-timeout", flags.idleTimeout, \Configuration.idleTimeout),
+                                       ("--keepalive-interval", flags.keepAliveInterval, \Configuration.keepAliveInterval),
+                                       ("--drain-timeout", flags.drainTimeout, \Configuration.drainTimeout)] {
+            guard let value else { continue }
+            guard value > 0 else { throw .invalid(name, String(value)) }
+            self[keyPath: keyPath] = value
         }
         if let value = flags.upstreamIdleTimeout {
             guard value >= 10 else { throw .invalid("--upstream-idle-timeout (at least 10)", String(value)) }

@@ -35,6 +35,7 @@ extension Proxy {
                 guard exchange.body.count <= configuration.maxBodyBytes else {
                     throw .bodyTooLarge(limit: configuration.maxBodyBytes)
                 }
+                guard hasRoom() else { throw Self.queueFull(waited: false) }
                 let job = route == .chatCompletions
                     ? try CompletionJob(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: exchange.body),
                                         defaultModel: configuration.model, now: Int(time(nil)))
@@ -64,7 +65,9 @@ extension Proxy {
                                             options: job.options)
         let started = ContinuousClock.now
         let context = CompletionSession.Context(loop: loop, reaper: reaper, logger: logger,
-                                                requestTimeout: configuration.requestTimeout)
+                                                requestTimeout: configuration.requestTimeout,
+                                                idleTimeout: configuration.idleTimeout,
+                                                keepAliveInterval: configuration.keepAliveInterval)
         let session = CompletionSession(
             id: job.id, exchange: exchange, translator: job.translator, isStreaming: job.isStreaming,
             reducer: job.reducer,
@@ -74,8 +77,7 @@ extension Proxy {
             self.logAccess(exchange, requestID: requestID, session: session, started: started)
             self.unregister(session)
         }
-        register(session)
-        session.start(invocation)
+        admit(session, invocation: invocation)
     }
 
     private func respond(_ exchange: HTTPExchange, json: [UInt8], requestID: String) {

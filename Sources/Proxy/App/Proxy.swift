@@ -14,8 +14,12 @@ final class Proxy {
     let startedAt = Int(time(nil))
     private(set) var server: HTTPServer?
     private var sessions: [ObjectIdentifier: CompletionSession] = [:]
+    private var admission: Admission<ObjectIdentifier>
+    /// Sessions waiting for a free place: their CLI invocation and queue-timeout timer.
+    private var waiting: [ObjectIdentifier: (invocation: CLIInvocation, timer: EventTimer)] = [:]
     private var signalWatchers: [SignalWatcher] = []
     private var shutdownTimer: EventTimer?
+    private var finalTimer: EventTimer?
     private(set) var isStopping = false
 
     init(configuration: Configuration, environment: [String: String]) throws {
@@ -34,6 +38,7 @@ final class Proxy {
             streamIdleTimeoutMs: Int(configuration.upstreamIdleTimeout * 1000),
             apiTimeoutMs: Int(min(configuration.requestTimeout, configuration.upstreamIdleTimeout) * 1000))
         auth = Auth(keys: configuration.apiKeys)
+        admission = Admission(maxRunning: configuration.maxConcurrency, maxWaiting: configuration.queueSize)
         do {
             server = try HTTPServer(
                 loop: loop, host: configuration.host, port: configuration.port,
@@ -70,24 +75,74 @@ final class Proxy {
         logger.info("stopped")
     }
 
-    func register(_ session: CompletionSession) {
-        sessions[ObjectIdentifier(session)] = session
+    /// Whether a new request can be taken now (false: answer 429 without starting anything).
+    func hasRoom() -> Bool {
+        admission.running < admission.maxRunning || admission.waiting.count < admission.maxWaiting
     }
 
+    /// Runs the session's CLI now, or queues it until a place frees up.
+    func admit(_ session: CompletionSession, invocation: CLIInvocation) {
+        let id = ObjectIdentifier(session)
+        sessions[id] = session
+        switch admission.request(id) {
+        case .start:
+            session.start(invocation)
+        case .wait(let position):
+            logger.info("request queued", metadata: ["request_id": "\(session.id)", "position": "\(position)"])
+            let timer = EventTimer(loop: loop) { [weak session] in
+                session?.cancel(Self.queueFull(waited: true))
+            }
+            timer.schedule(after: configuration.queueTimeout)
+            waiting[id] = (invocation, timer)
+            session.waitInQueue()
+        case .reject:
+            // hasRoom() was checked first; keep the books straight all the same.
+            session.cancel(Self.queueFull(waited: false))
+        }
+    }
+
+    /// Called once per session, when it is finished.
     func unregister(_ session: CompletionSession) {
-        sessions[ObjectIdentifier(session)] = nil
+        let id = ObjectIdentifier(session)
+        sessions[id] = nil
+        if admission.withdraw(id) {
+            waiting.removeValue(forKey: id)?.timer.close()
+        } else if let next = admission.finish(), let entry = waiting.removeValue(forKey: next) {
+            entry.timer.close()
+            sessions[next]?.start(entry.invocation)
+        }
         if isStopping && sessions.isEmpty { loop.stop() }
     }
 
-    /// Stops taking work, ends every running CLI (their clients get an error), and leaves the
-    /// loop once all are reaped, or after a grace period.
+    /// The drain timeout passed: stop the remaining CLIs (SIGTERM, SIGKILL after the grace) and
+    /// leave the loop once they are reaped, or at the latest after the grace.
+    private func drainExpired(_ error: OpenAIError) {
+        logger.notice("drain timeout: stopping the remaining CLIs", metadata: ["running": "\(sessions.count)"])
+        sessions.values.forEach { $0.cancel(error) }
+        finalTimer = EventTimer(loop: loop) { [unowned self] in self.loop.stop() }
+        finalTimer?.schedule(after: CLIRun.terminationGrace + 1)
+    }
+
+    static func queueFull(waited: Bool) -> OpenAIError {
+        OpenAIError(status: 429, type: "rate_limit_error",
+                    message: waited ? "No Claude Code CLI became free in time; try again shortly."
+                        : "Too many requests are running or waiting; try again shortly.",
+                    code: waited ? "queue_timeout" : "queue_full", retryAfter: 5, isRetryable: true)
+    }
+
+    /// Stops accepting; requests still waiting get 503; running ones may finish within the drain
+    /// timeout, after which their CLIs are stopped. The loop ends once every child is reaped.
     private func stop(signal name: String) {
         guard !isStopping else { return }
         isStopping = true
-        logger.notice("\(name): stopping", metadata: ["running": "\(sessions.count)"])
+        server?.stopAccepting()
+        logger.notice("\(name): draining", metadata: ["running": "\(admission.running)",
+                                                       "waiting": "\(admission.waiting.count)"])
+        let shuttingDown = OpenAIError(status: 503, type: "server_error", message: "The proxy is shutting down.",
+                                       code: "shutting_down", retryAfter: 1, isRetryable: true)
+        for id in admission.waiting { sessions[id]?.cancel(shuttingDown) }
         guard !sessions.isEmpty else { return loop.stop() }
-        sessions.values.forEach { $0.cancel() }
-        shutdownTimer = EventTimer(loop: loop) { [unowned self] in self.loop.stop() }
-        shutdownTimer?.schedule(after: CLIRun.terminationGrace + 1)
+        shutdownTimer = EventTimer(loop: loop) { [unowned self] in self.drainExpired(shuttingDown) }
+        shutdownTimer?.schedule(after: configuration.drainTimeout)
     }
 }

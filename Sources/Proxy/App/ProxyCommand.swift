@@ -43,11 +43,32 @@ struct ProxyCommand: ParsableCommand {
     @Option(help: "Seconds of upstream silence after which the CLI gives up (at least 10). (default: 60)")
     var upstreamIdleTimeout: Double?
 
+    @Option(help: "Live CLIs at most; more requests wait in a queue. (default: 2 x cores)")
+    var maxConcurrency: Int?
+
+    @Option(help: "Requests that may wait for a free place; beyond that, 429. (default: 64)")
+    var queueSize: Int?
+
+    @Option(help: "Seconds a request may wait in the queue before it gets 429. (default: 60)")
+    var queueTimeout: Double?
+
+    @Option(help: "Seconds without CLI output before the CLI is stopped and 504 returned. (default: 300)")
+    var idleTimeout: Double?
+
+    @Option(name: .customLong("keepalive-interval"),
+            help: "Seconds of stream silence before a keep-alive is sent. (default: 15)")
+    var keepAliveInterval: Double?
+
+    @Option(help: "Seconds running requests may take to finish after SIGTERM. (default: 30)")
+    var drainTimeout: Double?
+
     func run() throws {
         let flags = Configuration.Flags(
             apiKey: apiKey, apiKeyFile: apiKeyFile, port: port, host: host, model: model, claude: claude,
             logLevel: logLevel, maxBodyBytes: maxBodyBytes, requestTimeout: requestTimeout,
-            upstreamIdleTimeout: upstreamIdleTimeout)
+            upstreamIdleTimeout: upstreamIdleTimeout, maxConcurrency: maxConcurrency, queueSize: queueSize,
+            queueTimeout: queueTimeout, idleTimeout: idleTimeout, keepAliveInterval: keepAliveInterval,
+            drainTimeout: drainTimeout)
         let configuration: Configuration
         do {
             configuration = try Configuration(flags: flags, environment: ProcessInfo.processInfo.environment) {

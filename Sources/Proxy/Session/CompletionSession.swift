@@ -9,6 +9,10 @@ final class CompletionSession {
         var reaper: ChildReaper
         var logger: Logger
         var requestTimeout: Double
+        /// Seconds without CLI output before the CLI is stopped (504).
+        var idleTimeout: Double = 300
+        /// Seconds of stream silence before a keep-alive is sent.
+        var keepAliveInterval: Double = 15
     }
 
     let id: String
@@ -21,6 +25,10 @@ final class CompletionSession {
     private var pendingFrames: [SSEFrame] = []
     private var run: CLIRun?
     private var deadline: EventTimer?
+    private var idleTimer: EventTimer?
+    private var keepAliveTimer: EventTimer?
+    /// True when something went to the client since the last keep-alive tick.
+    private var sentSinceTick = false
     private let context: Context
     private let onRelease: (CompletionSession) -> Void
     private var responseHeaders: [(String, String)]
@@ -33,7 +41,7 @@ final class CompletionSession {
         self.reducer = reducer
         self.exchange = exchange
         self.translator = translator
-        self.machine = SessionStateMachine(isStreaming: isStreaming)
+        self.machine = SessionStateMachine(isStreaming: isStreaming, childStarted: false)
         self.responseHeaders = headers
         self.context = context
         self.onRelease = onRelease
@@ -42,9 +50,17 @@ final class CompletionSession {
     var childPID: Int32? { run?.child.pid }
     var exitStatus: ExitStatus? { run?.exitStatus }
 
+    /// Waits for a free place: a stream gets its headers and keep-alives now; a whole request is
+    /// watched for its client leaving. `cancel` or `start` follows.
+    func waitInQueue() {
+        listenToExchange()
+        perform(machine.openStreamEarly())
+        exchange.watchForClientClose()
+    }
+
     func start(_ invocation: CLIInvocation) {
-        exchange.onClientGone = { [weak self] in self?.clientLeft() }
-        exchange.onDrained = { [weak self] in self?.run?.resumeOutput() }
+        listenToExchange()
+        machine.spawned()
         do {
             run = try CLIRun(
                 invocation: invocation, loop: context.loop, reaper: context.reaper,
@@ -61,11 +77,37 @@ final class CompletionSession {
         exchange.watchForClientClose()
         deadline = EventTimer(loop: context.loop) { [weak self] in self?.deadlineExpired() }
         deadline?.schedule(after: context.requestTimeout)
+        idleTimer = EventTimer(loop: context.loop) { [weak self] in self?.idleExpired() }
+        idleTimer?.schedule(after: context.idleTimeout)
+    }
+
+    private func listenToExchange() {
+        exchange.onClientGone = { [weak self] in self?.clientLeft() }
+        exchange.onDrained = { [weak self] in self?.run?.resumeOutput() }
+    }
+
+    private func scheduleKeepAlive() {
+        if keepAliveTimer == nil {
+            keepAliveTimer = EventTimer(loop: context.loop) { [weak self] in self?.keepAliveDue() }
+        }
+        keepAliveTimer?.schedule(after: context.keepAliveInterval)
+    }
+
+    private func keepAliveDue() {
+        guard machine.isReplyStreaming else { return }
+        if !sentSinceTick { exchange.send(translator.keepAliveFrames()) }
+        sentSinceTick = false
+        scheduleKeepAlive()
+    }
+
+    private func idleExpired() {
+        turn(.failed(.idle(seconds: context.idleTimeout)))
     }
 
     // MARK: Inputs
 
     private func didRead(_ bytes: [UInt8]) {
+        idleTimer?.schedule(after: context.idleTimeout)
         handle(splitter.pieces(from: bytes))
     }
 
@@ -137,6 +179,7 @@ final class CompletionSession {
         for action in actions {
             switch action {
             case .startStream:
+                scheduleKeepAlive()
                 exchange.startStream(status: 200, headers: responseHeaders + [
                     ("Content-Type", "text/event-stream; charset=utf-8"),
                     ("Cache-Control", "no-cache"),
@@ -145,6 +188,7 @@ final class CompletionSession {
             case .sendFrames:
                 let bytes = pendingFrames.flatMap(\.bytes)
                 pendingFrames.removeAll()
+                sentSinceTick = true
                 if exchange.send(bytes) { run?.pauseOutput() }
             case .endStream:
                 exchange.endStream()
@@ -167,8 +211,10 @@ final class CompletionSession {
                 run?.terminate()
             case .release:
                 logStderrIfFailed()
-                deadline?.close()
+                for timer in [deadline, idleTimer, keepAliveTimer] { timer?.close() }
                 deadline = nil
+                idleTimer = nil
+                keepAliveTimer = nil
                 run?.close()
                 exchange.onClientGone = nil
                 exchange.onDrained = nil
@@ -179,10 +225,9 @@ final class CompletionSession {
 }
 
 extension CompletionSession {
-    /// Ends the request from the proxy's side (shutdown): the client gets an error, the CLI is stopped.
-    func cancel() {
-        perform(machine.turnFailed(OpenAIError(
-            status: 503, type: "server_error", message: "The proxy is shutting down.",
-            code: "shutting_down", retryAfter: 1, isRetryable: true)))
+    /// Ends the request from the proxy's side (shutdown, queue timeout): the client gets `error`,
+    /// the CLI (if any) is stopped.
+    func cancel(_ error: OpenAIError) {
+        perform(machine.turnFailed(error))
     }
 }

@@ -27,9 +27,28 @@ struct SessionStateMachine: Sendable {
     private(set) var isTerminating = false
     private(set) var isReleased = false
 
-    init(isStreaming: Bool) {
+    /// - Parameter childStarted: false for a request that waits for a free place first.
+    init(isStreaming: Bool, childStarted: Bool = true) {
         self.isStreaming = isStreaming
+        childRunning = childStarted
+        stdoutOpen = childStarted
     }
+
+    /// The child was started (after waiting in the queue).
+    mutating func spawned() {
+        childRunning = true
+        stdoutOpen = true
+    }
+
+    /// A streaming request that must wait gets its headers now, so the client's idle timer
+    /// sees keep-alives instead of silence; later failures go inside the stream.
+    mutating func openStreamEarly() -> [Action] {
+        guard isStreaming, reply == .pending else { return [] }
+        reply = .streaming
+        return [.startStream]
+    }
+
+    var isReplyStreaming: Bool { reply == .streaming }
 
     /// The child could not be started: nothing runs, nothing will be read.
     mutating func spawnFailed(_ error: OpenAIError) -> [Action] {

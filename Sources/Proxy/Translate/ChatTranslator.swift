@@ -61,6 +61,14 @@ struct ChatTranslator: ReplyTranslator {
             usage: (completion?.usage ?? TokenUsage()).chat))
     }
 
+    /// An SSE comment, and once the role chunk is out, a chunk with an empty delta: clients that
+    /// count only `data:` events see the stream alive too; the content is unchanged.
+    func keepAliveFrames() -> [UInt8] {
+        var bytes = Array(": keep-alive\n\n".utf8)
+        if sentRole { bytes += chunk(ChatCompletionChunk.Delta(), finishReason: nil).bytes }
+        return bytes
+    }
+
     private mutating func roleFrame() -> [SSEFrame] {
         guard !sentRole else { return [] }
         sentRole = true

@@ -41,6 +41,8 @@ enum TurnFailure: Equatable, Sendable {
     case spawnFailed(executable: String, errno: Int32)
     /// A JSON schema was asked for and the model did not fill it.
     case structuredOutputMissing
+    /// The CLI printed nothing for this long.
+    case idle(seconds: Double)
     /// The proxy's own deadline expired.
     case deadlineExceeded(seconds: Double)
 }

@@ -33,6 +33,11 @@ extension TurnFailure {
                 status: 502, type: "server_error",
                 message: "The model did not produce output matching the requested JSON schema.",
                 code: "structured_output_failed", isRetryable: true)
+        case .idle(let seconds):
+            return OpenAIError(
+                status: 504, type: "server_error",
+                message: "The Claude Code CLI produced no output for \(Int(seconds)) s; the proxy stopped it.",
+                code: "timeout", isRetryable: true)
         case .deadlineExceeded(let seconds):
             return OpenAIError(
                 status: 504, type: "server_error",

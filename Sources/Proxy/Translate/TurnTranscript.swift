@@ -24,4 +24,11 @@ protocol ReplyTranslator {
     mutating func frames(for error: OpenAIError) -> [SSEFrame]
     /// The JSON body of a non-streaming reply.
     func body(for transcript: TurnTranscript) -> [UInt8]
+    /// What a quiet stream sends to keep clients' idle timers from firing; never content.
+    func keepAliveFrames() -> [UInt8]
+}
+
+extension ReplyTranslator {
+    /// An SSE comment: every SSE parser skips it.
+    func keepAliveFrames() -> [UInt8] { Array(": keep-alive\n\n".utf8) }
 }

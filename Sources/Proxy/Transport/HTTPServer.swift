@@ -9,6 +9,7 @@ final class HTTPServer {
     let streamTimeouts: HTTPExchange.Timeouts
     /// The bound port (the real one when 0 was asked for).
     private(set) var port = 0
+    private var socket: OpaquePointer?
 
     struct Limits {
         /// evhttp's own ceiling; the proxy answers bodies over its (smaller) limit itself, in JSON.
@@ -41,6 +42,7 @@ final class HTTPServer {
             throw SystemError(operation: "bind \(host):\(port)", errno: code == 0 ? EADDRINUSE : code)
         }
         self.port = Self.boundPort(of: evhttp_bound_socket_get_fd(handle)) ?? port
+        socket = handle
     }
 
     deinit { close() }
@@ -49,6 +51,12 @@ final class HTTPServer {
     func close() {
         if let http { evhttp_free(http) }
         http = nil
+    }
+
+    /// Closes the listening socket; connections already open are served to the end.
+    func stopAccepting() {
+        if let http, let socket { evhttp_del_accept_socket(http, socket) }
+        socket = nil
     }
 
     func didReceive(_ request: OpaquePointer) {

@@ -75,6 +75,13 @@ final class ProxyProcess: @unchecked Sendable {
     /// The CLI processes the proxy is running now.
     var children: [ProcessTable.Entry] { ProcessTable.children(of: pid) }
 
+    /// Waits for the proxy to exit on its own; returns its status (nil if it did not).
+    func waitForExit(seconds: Double = 20) -> Int32? {
+        guard ProcessTable.waitUntil(seconds: seconds, { !process.isRunning }) else { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// SIGTERM, then wait; returns the exit status.
     @discardableResult
     func stop() -> Int32 {

@@ -1,0 +1,102 @@
+import Foundation
+import Glibc
+import Testing
+
+extension Integration {
+    /// Bounded concurrency with an honest queue, deadlines, keep-alives, graceful drain.
+    @Suite struct Daemon {
+        private func hangInBackground(_ proxy: ProxyProcess, _ results: Results) -> DispatchSemaphore {
+            let done = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                results.add(proxy.chat(#"{"messages":[{"role":"user","content":"[[fake:hang]]"}]}"#))
+                done.signal()
+            }
+            return done
+        }
+
+        @Test func beyondTheQueueIs429WithRetryAfter() throws {
+            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI,
+                                         arguments: ["--max-concurrency", "1", "--queue-size", "0", "--drain-timeout", "1"])
+            defer { proxy.stop() }
+            let results = Results()
+            _ = hangInBackground(proxy, results)
+            #expect(ProcessTable.waitUntil { !proxy.children.isEmpty })
+            let rejected = proxy.chat(#"{"messages":[{"role":"user","content":"x"}]}"#)
+            #expect(rejected.status == 429)
+            #expect(rejected.error?["code"] as? String == "queue_full")
+            #expect(Int(rejected.header("retry-after") ?? "") != nil)
+            #expect(proxy.children.count == 1)
+        }
+
+        @Test func aQueuedStreamIsKeptAliveThenServed() throws {
+            let proxy = try ProxyProcess(arguments: ["--max-concurrency", "1", "--keepalive-interval", "0.3"])
+            defer { proxy.stop() }
+            let gate = "q\(UInt32.random(in: 0...UInt32.max))"
+            let first = Results()
+            let firstDone = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                first.add(proxy.chat(chatBody("first", scenario: "gate:\(gate)")))
+                firstDone.signal()
+            }
+            #expect(ProcessTable.waitUntil { !proxy.children.isEmpty })
+            var releasedWhileQueued: Bool?
+            let second = proxy.chat(chatBody("second", stream: true)) { _, soFar in
+                let text = String(decoding: soFar, as: UTF8.self)
+                if releasedWhileQueued == nil, text.hasPrefix(": keep-alive") {
+                    releasedWhileQueued = TestEnvironment.mock.release(gate: gate)
+                }
+                return true
+            }
+            #expect(releasedWhileQueued == true, "no keep-alive reached the queued stream before the first request ended")
+            #expect(second.status == 200)
+            #expect(second.dataLines.last == "[DONE]")
+            let content = second.dataObjects.compactMap {
+                (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+            }.joined()
+            #expect(content == "Hello from mock.")
+            #expect(firstDone.wait(timeout: .now() + 30) == .success)
+            #expect(first.all.first?.status == 200)
+        }
+
+        @Test func aRequestThatWaitsTooLongIs429() throws {
+            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI,
+                                         arguments: ["--max-concurrency", "1", "--queue-timeout", "1", "--drain-timeout", "1"])
+            defer { proxy.stop() }
+            _ = hangInBackground(proxy, Results())
+            #expect(ProcessTable.waitUntil { !proxy.children.isEmpty })
+            let timedOut = proxy.chat(#"{"messages":[{"role":"user","content":"x"}]}"#)
+            #expect(timedOut.status == 429)
+            #expect(timedOut.error?["code"] as? String == "queue_timeout")
+        }
+
+        @Test func aSilentCLIMeetsTheIdleDeadline() throws {
+            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI, arguments: ["--idle-timeout", "1"])
+            defer { proxy.stop() }
+            let response = proxy.chat(#"{"messages":[{"role":"user","content":"[[fake:hang]]"}]}"#)
+            #expect(response.status == 504)
+            #expect(response.error?["code"] as? String == "timeout")
+            #expect(ProcessTable.waitUntil { proxy.children.isEmpty })
+        }
+
+        @Test func sigtermLetsARunningStreamFinish() throws {
+            let proxy = try ProxyProcess()
+            let gate = "d\(UInt32.random(in: 0...UInt32.max))"
+            var signalled = false
+            let response = proxy.chat(chatBody("x", scenario: "gate:\(gate)", stream: true)) { _, soFar in
+                if !signalled, String(decoding: soFar, as: UTF8.self).contains("Hello") {
+                    signalled = true
+                    kill(proxy.pid, SIGTERM)
+                    // New connections are refused while the running stream drains.
+                    #expect(ProcessTable.waitUntil { CurlClient.request("GET", proxy.baseURL + "/health").curlCode != 0 })
+                    #expect(TestEnvironment.mock.release(gate: gate))
+                }
+                return true
+            }
+            #expect(signalled)
+            #expect(response.status == 200)
+            #expect(response.dataLines.last == "[DONE]")
+            #expect(response.text.contains(" mock."))
+            #expect(proxy.stop() == 0)
+        }
+    }
+}
