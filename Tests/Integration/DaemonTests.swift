@@ -98,5 +98,36 @@ extension Integration {
             #expect(response.text.contains(" mock."))
             #expect(proxy.stop() == 0)
         }
+
+        /// A reader slower than the CLI: the proxy stops reading the CLI's stdout past its
+        /// high-water mark instead of buffering the whole answer (40 MB here).
+        @Test func aSlowReaderKeepsTheProxysMemoryBounded() throws {
+            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI)
+            defer { proxy.stop() }
+            let baseline = residentKB(proxy.pid)
+            var peak = baseline
+            var chunks = 0
+            let response = CurlClient.json(
+                "POST", proxy.baseURL + "/v1/chat/completions", key: ProxyProcess.key,
+                body: #"{"stream":true,"messages":[{"role":"user","content":"[[fake:flood]]"}]}"#,
+                maxBytesPerSecond: 8 << 20
+            ) { _, _ in
+                chunks += 1
+                if chunks % 64 == 0 { peak = max(peak, residentKB(proxy.pid)) }
+                return true
+            }
+            #expect(response.status == 200)
+            #expect(response.body.count > 40_000_000)
+            #expect(response.dataLines.last == "[DONE]")
+            // Buffering the answer would cost 40 MB or more; the high-water mark is 1 MiB.
+            #expect(peak - baseline < 24 * 1024, "RSS grew by \(peak - baseline) kB")
+        }
     }
+}
+
+/// VmRSS of a process, in kB.
+func residentKB(_ pid: Int32) -> Int {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }

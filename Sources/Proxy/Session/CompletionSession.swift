@@ -149,7 +149,8 @@ final class CompletionSession {
     }
 
     private func turn(_ event: TurnEvent) {
-        transcript.record(event)
+        // Only a whole reply needs the whole text; a stream must not keep what it already sent.
+        if !machine.isStreaming { transcript.record(event) }
         if case .began(let model) = event { self.model = model }
         switch event {
         case .failed(let failure):

@@ -11,6 +11,7 @@ proxy writes and acts on the marker [[fake:MODE]] in its text:
   tools       init reports the Bash tool (the proxy must refuse)
   grandchild  forks a grandchild that ignores SIGTERM, then hangs
   report      answers with its argv, cwd and environment as JSON text
+  flood       40 MB of text deltas as fast as the pipe takes them
 """
 import json
 import os
@@ -90,6 +91,12 @@ elif mode == "grandchild":
             time.sleep(60)
     while True:
         time.sleep(60)
+elif mode == "flood":
+    init(); start()
+    piece = "x" * 8192
+    for _ in range(5000):
+        delta(piece)
+    result("flood")
 elif mode == "report":
     init()
     report = json.dumps({"argv": sys.argv, "cwd": os.getcwd(), "env": dict(os.environ)})

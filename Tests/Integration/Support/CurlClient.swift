@@ -49,25 +49,27 @@ final class CurlClient {
     ///   - onChunk: called with each chunk and the whole body so far; false aborts.
     ///   - onProgress: polled while waiting; true aborts (used to leave a silent request).
     static func request(_ method: String, _ url: String, headers: [String] = [], body: [UInt8]? = nil,
-                        timeoutSeconds: Int = 120,
+                        timeoutSeconds: Int = 120, maxBytesPerSecond: Int? = nil,
                         onChunk: ((CurlResponse.Chunk, [UInt8]) -> Bool)? = nil,
                         onProgress: (() -> Bool)? = nil) -> CurlResponse {
         let client = CurlClient(onChunk: onChunk, onProgress: onProgress)
-        return client.perform(method, url, headers: headers, body: body, timeoutSeconds: timeoutSeconds)
+        return client.perform(method, url, headers: headers, body: body, timeoutSeconds: timeoutSeconds,
+                              maxBytesPerSecond: maxBytesPerSecond)
     }
 
     static func json(_ method: String, _ url: String, key: String? = "test-key", body: String? = nil,
-                     extraHeaders: [String] = [], timeoutSeconds: Int = 120,
+                     extraHeaders: [String] = [], timeoutSeconds: Int = 120, maxBytesPerSecond: Int? = nil,
                      onChunk: ((CurlResponse.Chunk, [UInt8]) -> Bool)? = nil,
                      onProgress: (() -> Bool)? = nil) -> CurlResponse {
         var headers = ["Content-Type: application/json"] + extraHeaders
         if let key { headers.append("Authorization: Bearer \(key)") }
         return request(method, url, headers: headers, body: body.map { Array($0.utf8) },
-                       timeoutSeconds: timeoutSeconds, onChunk: onChunk, onProgress: onProgress)
+                       timeoutSeconds: timeoutSeconds, maxBytesPerSecond: maxBytesPerSecond, onChunk: onChunk,
+                       onProgress: onProgress)
     }
 
     private func perform(_ method: String, _ url: String, headers: [String], body: [UInt8]?,
-                         timeoutSeconds: Int) -> CurlResponse {
+                         timeoutSeconds: Int, maxBytesPerSecond: Int?) -> CurlResponse {
         guard let handle = curl_easy_init() else { fatalError("curl_easy_init") }
         defer { curl_easy_cleanup(handle) }
         var list: UnsafeMutablePointer<curl_slist>?
@@ -80,6 +82,10 @@ final class CurlClient {
         ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT, timeoutSeconds)
         ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         if method == "HEAD" { ccurl_easy_setopt_long(handle, CURLOPT_NOBODY, 1) }
+        if let maxBytesPerSecond {
+            ccurl_easy_setopt_off(handle, CURLOPT_MAX_RECV_SPEED_LARGE, curl_off_t(maxBytesPerSecond))
+            ccurl_easy_setopt_long(handle, CURLOPT_BUFFERSIZE, 16 * 1024)
+        }
         if let body {
             ccurl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
             body.withUnsafeBytes { bytes in
