@@ -131,3 +131,29 @@ func residentKB(_ pid: Int32) -> Int {
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }
+
+extension Integration {
+    @Suite struct Observability {
+        @Test func metricsCountRequestsAndChildren() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            #expect(proxy.chat(chatBody("x")).status == 200)
+            #expect(proxy.chat(chatBody("x", scenario: "err429")).status == 429)
+            #expect(proxy.get("/metrics", key: nil).status == 401)
+            #expect(ProcessTable.waitUntil { proxy.children.isEmpty })
+            let metrics = proxy.get("/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.header("content-type")?.hasPrefix("text/plain") == true)
+            let lines = Set(metrics.text.split(separator: "\n").map(String.init))
+            #expect(lines.contains(#"ccp_requests_total{endpoint="/chat/completions",status="200"} 1"#))
+            #expect(lines.contains(#"ccp_requests_total{endpoint="/chat/completions",status="429"} 1"#))
+            #expect(lines.contains("ccp_children 0"))
+            #expect(lines.contains("ccp_requests_in_flight 0"))
+            let cpu = lines.first { $0.hasPrefix("ccp_child_cpu_seconds_total ") }
+            #expect(Double(cpu?.split(separator: " ").last ?? "") ?? 0 > 0, "the CLIs' CPU time was not counted")
+            // The access log: one line per request, with timings, never the key.
+            #expect(proxy.log.contains("ttfb_ms="))
+            #expect(!proxy.log.contains(ProxyProcess.key))
+        }
+    }
+}

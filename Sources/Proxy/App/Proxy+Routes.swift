@@ -21,6 +21,12 @@ extension Proxy {
             respond(exchange, json: WireJSON.encode(["status": "ok"]), requestID: requestID)
         case .models:
             respond(exchange, json: WireJSON.encode(ModelList(data: models)), requestID: requestID)
+        case .metrics:
+            let text = Array(metricsText.utf8)
+            exchange.respond(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                                                    ("X-Request-Id", requestID)],
+                             body: exchange.method == "HEAD" ? [] : text)
+            logAccess(exchange, requestID: requestID, session: nil)
         case .model(let id):
             guard let model = models.first(where: { $0.id == id }) else {
                 return respond(exchange, error: .modelNotFound(id), requestID: requestID)
@@ -63,7 +69,6 @@ extension Proxy {
         }
         let invocation = profile.invocation(prompt: job.prompt, model: job.model, systemPromptFile: promptPath,
                                             options: job.options)
-        let started = ContinuousClock.now
         let context = CompletionSession.Context(loop: loop, reaper: reaper, logger: logger,
                                                 requestTimeout: configuration.requestTimeout,
                                                 idleTimeout: configuration.idleTimeout,
@@ -74,7 +79,7 @@ extension Proxy {
             headers: [("X-Request-Id", requestID)], context: context
         ) { [unowned self] session in
             self.runtime.removePrompt(at: promptPath)
-            self.logAccess(exchange, requestID: requestID, session: session, started: started)
+            self.logAccess(exchange, requestID: requestID, session: session)
             self.unregister(session)
         }
         admit(session, invocation: invocation)
@@ -83,17 +88,17 @@ extension Proxy {
     private func respond(_ exchange: HTTPExchange, json: [UInt8], requestID: String) {
         exchange.respond(status: 200, headers: [("Content-Type", "application/json"), ("X-Request-Id", requestID)],
                          body: exchange.method == "HEAD" ? [] : json)
-        logAccess(exchange, requestID: requestID, session: nil, started: nil)
+        logAccess(exchange, requestID: requestID, session: nil)
     }
 
     private func respond(_ exchange: HTTPExchange, error: OpenAIError, requestID: String) {
         let headers = error.headers + [("Content-Type", "application/json"), ("X-Request-Id", requestID)]
         exchange.respond(status: error.status, headers: headers, body: error.body)
-        logAccess(exchange, requestID: requestID, session: nil, started: nil)
+        logAccess(exchange, requestID: requestID, session: nil)
     }
 
-    private func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
-                           started: ContinuousClock.Instant?) {
+    /// One line per request (never the prompt or the key), and its metrics.
+    private func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?) {
         var metadata: Logger.Metadata = [
             "request_id": "\(requestID)", "method": "\(exchange.method)", "path": "\(exchange.path)",
             "status": "\(exchange.status)", "bytes": "\(exchange.bytesSent)",
@@ -103,11 +108,18 @@ extension Proxy {
             metadata["pid"] = "\(session.childPID.map(String.init) ?? "-")"
             metadata["exit"] = "\(session.exitStatus.map { "\($0)" } ?? "-")"
         }
-        if let started {
-            let elapsed = started.duration(to: .now).components
-            metadata["total_ms"] = "\(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)"
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         }
+        let total = seconds(exchange.receivedAt.duration(to: .now))
+        let firstByte = exchange.firstByteAt.map { seconds(exchange.receivedAt.duration(to: $0)) }
+        metadata["total_ms"] = "\(Int(total * 1000))"
+        if let firstByte { metadata["ttfb_ms"] = "\(Int(firstByte * 1000))" }
+        if exchange.clientGone { metadata["client_gone"] = "true" }
         logger.info("request", metadata: metadata)
+        metrics.recordRequest(endpoint: Route.endpointLabel(path: exchange.path), status: exchange.status,
+                              firstByte: firstByte, duration: total)
+        if session?.spawnFailed == true { metrics.recordSpawnFailure() }
     }
 
     /// The client's own `X-Request-Id` when it is short and printable, else a new one.

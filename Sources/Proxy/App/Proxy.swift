@@ -13,6 +13,7 @@ final class Proxy {
     /// When the proxy started; the `created` of every listed model.
     let startedAt = Int(time(nil))
     private(set) var server: HTTPServer?
+    var metrics = Metrics()
     private var sessions: [ObjectIdentifier: CompletionSession] = [:]
     private var admission: Admission<ObjectIdentifier>
     /// Sessions waiting for a free place: their CLI invocation and queue-timeout timer.
@@ -49,6 +50,7 @@ final class Proxy {
             runtime.remove()
             throw error
         }
+        reaper.onCPUTime = { [unowned self] seconds in self.metrics.recordChildCPU(seconds: seconds) }
         signalWatchers = [
             SignalWatcher(loop: loop, signal: SIGCHLD) { [unowned self] in self.reaper.reap() },
             SignalWatcher(loop: loop, signal: SIGTERM) { [unowned self] in self.stop(signal: "SIGTERM") },
@@ -99,6 +101,11 @@ final class Proxy {
             // hasRoom() was checked first; keep the books straight all the same.
             session.cancel(Self.queueFull(waited: false))
         }
+    }
+
+    var metricsText: String {
+        metrics.exposition(inFlight: admission.running, queued: admission.waiting.count,
+                           liveChildren: reaper.liveChildren)
     }
 
     /// Called once per session, when it is finished.

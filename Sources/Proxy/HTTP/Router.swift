@@ -5,6 +5,7 @@ enum Route: Equatable, Sendable {
     case model(id: String)
     case chatCompletions
     case responses
+    case metrics
 
     /// Endpoints answer with and without the `/v1` prefix, as the Rust proxy did.
     static func match(method: String, path rawPath: String) -> Result<Route, OpenAIError> {
@@ -15,6 +16,7 @@ enum Route: Equatable, Sendable {
         case "/models": (.models, ["GET", "HEAD"])
         case "/chat/completions": (.chatCompletions, ["POST"])
         case "/responses": (.responses, ["POST"])
+        case "/metrics": (.metrics, ["GET", "HEAD"])
         case _ where path.hasPrefix("/models/") && path.count > "/models/".count:
             (.model(id: String(path.dropFirst("/models/".count))), ["GET", "HEAD"])
         default: (nil, [])
@@ -25,4 +27,16 @@ enum Route: Equatable, Sendable {
     }
 
     var requiresAuthentication: Bool { self != .health }
+
+    /// A bounded label for metrics: the endpoint without `/v1`, or "other".
+    static func endpointLabel(path: String) -> String {
+        switch match(method: "GET", path: path) {
+        case .success(.model): return "/models/{id}"
+        case .success: break
+        case .failure(let error) where error.status == 405: break
+        case .failure: return "other"
+        }
+        let trimmed = path.hasPrefix("/v1/") ? String(path.dropFirst(3)) : path
+        return trimmed.hasSuffix("/") && trimmed.count > 1 ? String(trimmed.dropLast()) : trimmed
+    }
 }

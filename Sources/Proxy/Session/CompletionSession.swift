@@ -33,6 +33,7 @@ final class CompletionSession {
     private let onRelease: (CompletionSession) -> Void
     private var responseHeaders: [(String, String)]
     private(set) var model: String?
+    private(set) var spawnFailed = false
 
     init(id: String, exchange: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
          reducer: TurnReducer = TurnReducer(), headers: [(String, String)], context: Context,
@@ -69,6 +70,7 @@ final class CompletionSession {
                 onExit: { [weak self] status in self?.childExited(status) })
         } catch {
             context.logger.error("cannot start the CLI", metadata: ["request_id": "\(id)", "error": "\(error)"])
+            spawnFailed = true
             perform(machine.spawnFailed(TurnFailure.spawnFailed(
                 executable: invocation.executable, errno: error.errno).openAIError))
             return

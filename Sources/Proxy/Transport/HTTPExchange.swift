@@ -27,6 +27,9 @@ final class HTTPExchange: ResponseSink {
     /// High-water mark of the connection's output buffer, for backpressure to the child.
     var highWaterBytes = 1 << 20
 
+    let receivedAt = ContinuousClock.now
+    /// When the first byte of the reply (its head) was handed to the connection.
+    private(set) var firstByteAt: ContinuousClock.Instant?
     private(set) var status = 0
     private(set) var bytesSent = 0
     private(set) var clientGone = false
@@ -61,6 +64,7 @@ final class HTTPExchange: ResponseSink {
         body.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
         self.status = status
         bytesSent += body.count
+        firstByteAt = firstByteAt ?? .now
         self.request = nil
         evhttp_send_reply(request, Int32(status), nil, buffer)
         evbuffer_free(buffer)
@@ -74,6 +78,7 @@ final class HTTPExchange: ResponseSink {
         addHeaders(headers, to: request)
         self.status = status
         isStreaming = true
+        firstByteAt = .now
         evhttp_send_reply_start(request, Int32(status), nil)
         guard let connection = evhttp_request_get_connection(request) else { return }
         evhttp_connection_set_closecb(connection, CCallbacks.connectionClosed, CCallbacks.pointer(to: self))
