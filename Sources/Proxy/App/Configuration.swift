@@ -50,6 +50,7 @@ struct Configuration: Equatable, Sendable {
         var idleTimeout: Double?
         var keepAliveInterval: Double?
         var drainTimeout: Double?
+        var connectionTimeout: Int?
     }
 
     init(apiKeys: [String]) {
@@ -109,6 +110,10 @@ struct Configuration: Equatable, Sendable {
             guard let value else { continue }
             guard value > 0 else { throw .invalid(name, String(value)) }
             self[keyPath: keyPath] = value
+        }
+        if let value = flags.connectionTimeout {
+            guard value >= 1 else { throw .invalid("--connection-timeout", String(value)) }
+            connectionTimeout = value
         }
         if let value = flags.upstreamIdleTimeout {
             guard value >= 10 else { throw .invalid("--upstream-idle-timeout (at least 10)", String(value)) }

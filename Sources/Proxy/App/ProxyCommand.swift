@@ -62,13 +62,16 @@ struct ProxyCommand: ParsableCommand {
     @Option(help: "Seconds running requests may take to finish after SIGTERM. (default: 30)")
     var drainTimeout: Double?
 
+    @Option(help: "Seconds an idle keep-alive or slow client (headers, body) may take before it is cut. (default: 60)")
+    var connectionTimeout: Int?
+
     func run() throws {
         let flags = Configuration.Flags(
             apiKey: apiKey, apiKeyFile: apiKeyFile, port: port, host: host, model: model, claude: claude,
             logLevel: logLevel, maxBodyBytes: maxBodyBytes, requestTimeout: requestTimeout,
             upstreamIdleTimeout: upstreamIdleTimeout, maxConcurrency: maxConcurrency, queueSize: queueSize,
             queueTimeout: queueTimeout, idleTimeout: idleTimeout, keepAliveInterval: keepAliveInterval,
-            drainTimeout: drainTimeout)
+            drainTimeout: drainTimeout, connectionTimeout: connectionTimeout)
         let configuration: Configuration
         do {
             configuration = try Configuration(flags: flags, environment: ProcessInfo.processInfo.environment) {
