@@ -10,6 +10,7 @@ struct Configuration: Equatable, Sendable {
     var model = "sonnet"
     var claude = "claude"
     var logLevel = Logger.Level.info
+    var logFormat = LineLogHandler.Format.logfmt
     var maxBodyBytes = 1 << 20
     /// Wall-clock limit of one request, in seconds.
     var requestTimeout = 600.0
@@ -51,6 +52,7 @@ struct Configuration: Equatable, Sendable {
         var keepAliveInterval: Double?
         var drainTimeout: Double?
         var connectionTimeout: Int?
+        var logFormat: String?
     }
 
     init(apiKeys: [String]) {
@@ -86,6 +88,10 @@ struct Configuration: Equatable, Sendable {
         if let level = flags.logLevel ?? environment["LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else { throw .invalid("log level", level) }
             logLevel = parsed
+        }
+        if let format = flags.logFormat ?? environment["LOG_FORMAT"] {
+            guard let parsed = LineLogHandler.Format(rawValue: format.lowercased()) else { throw .invalid("log format", format) }
+            logFormat = parsed
         }
         if let value = flags.maxBodyBytes {
             guard value > 0 else { throw .invalid("--max-body-bytes", String(value)) }

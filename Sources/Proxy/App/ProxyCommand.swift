@@ -34,6 +34,9 @@ struct ProxyCommand: ParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. (default: info) [LOG_LEVEL]")
     var logLevel: String?
 
+    @Option(help: "logfmt or json: one line per event on stderr. (default: logfmt) [LOG_FORMAT]")
+    var logFormat: String?
+
     @Option(help: "The largest request body accepted, in bytes. (default: 1048576)")
     var maxBodyBytes: Int?
 
@@ -71,7 +74,7 @@ struct ProxyCommand: ParsableCommand {
             logLevel: logLevel, maxBodyBytes: maxBodyBytes, requestTimeout: requestTimeout,
             upstreamIdleTimeout: upstreamIdleTimeout, maxConcurrency: maxConcurrency, queueSize: queueSize,
             queueTimeout: queueTimeout, idleTimeout: idleTimeout, keepAliveInterval: keepAliveInterval,
-            drainTimeout: drainTimeout, connectionTimeout: connectionTimeout)
+            drainTimeout: drainTimeout, connectionTimeout: connectionTimeout, logFormat: logFormat)
         let configuration: Configuration
         do {
             configuration = try Configuration(flags: flags, environment: ProcessInfo.processInfo.environment) {
@@ -82,11 +85,8 @@ struct ProxyCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let format = configuration.logFormat
+        LoggingSystem.bootstrap { _ in LineLogHandler(format: format, logLevel: level) }
         let proxy: Proxy
         do {
             proxy = try Proxy(configuration: configuration, environment: ProcessInfo.processInfo.environment)

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+
+/// A swift-log handler that writes one line per event to stderr, as logfmt
+/// (`ts=… level=info msg=request status=200 …`) or as a JSON object. Values are the metadata
+/// the proxy chose to log; it never logs prompts or keys.
+struct LineLogHandler: LogHandler {
+    enum Format: String, CaseIterable, Sendable {
+        case logfmt, json
+    }
+
+    let format: Format
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let fields = metadata.merging(event.metadata ?? [:]) { $1 }
+            .map { ($0.key, "\($0.value)") }
+            .sorted { $0.0 < $1.0 }
+        let line = Self.line(format: format, timestamp: Date(), level: event.level, message: "\(event.message)",
+                             fields: fields)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static func line(format: Format, timestamp: Date, level: Logger.Level, message: String,
+                     fields: [(String, String)]) -> String {
+        let ts = timestamp.formatted(.iso8601)
+        switch format {
+        case .json:
+            var object: [String: String] = ["ts": ts, "level": level.rawValue, "msg": message]
+            for (key, value) in fields where object[key] == nil { object[key] = value }
+            return String(decoding: WireJSON.encode(object), as: UTF8.self)
+        case .logfmt:
+            let pairs = [("ts", ts), ("level", level.rawValue), ("msg", message)] + fields
+            return pairs.map { "\($0.0)=\(logfmtValue($0.1))" }.joined(separator: " ")
+        }
+    }
+
+    private static func logfmtValue(_ value: String) -> String {
+        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy {
+            $0.value > 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "=" && $0 != "\\"
+        }
+        if plain { return value }
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

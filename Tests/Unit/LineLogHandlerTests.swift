@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+@testable import Proxy
+
+struct LineLogHandlerTests {
+    let date = Date(timeIntervalSince1970: 0)
+
+    @Test func logfmtQuotesWhatNeedsIt() {
+        let line = LineLogHandler.line(format: .logfmt, timestamp: date, level: .info, message: "request",
+                                       fields: [("path", "/v1/models"), ("stderr", "a \"b\"\nc"), ("status", "200")])
+        #expect(line == #"ts=1970-01-01T00:00:00Z level=info msg=request path=/v1/models stderr="a \"b\"\nc" status=200"#)
+    }
+
+    @Test func jsonIsOneObjectPerLine() {
+        let line = LineLogHandler.line(format: .json, timestamp: date, level: .warning, message: "x\ny",
+                                       fields: [("status", "200")])
+        #expect(!line.contains("\n"))
+        let object = jsonObject(Array(line.utf8))
+        #expect(object["msg"] as? String == "x\ny")
+        #expect(object["level"] as? String == "warning")
+        #expect(object["status"] as? String == "200")
+    }
+}
