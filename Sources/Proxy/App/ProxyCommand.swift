@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 
-@main
 struct ProxyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claude-code-proxy",
