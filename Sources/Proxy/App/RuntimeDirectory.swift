@@ -9,8 +9,8 @@ struct RuntimeDirectory: Sendable {
     var work: String { root + "/work" }
     var prompts: String { root + "/prompts" }
 
-    /// - Parameter userHome: the real HOME, whose Claude Code login (`.claude/.credentials.json`)
-    ///   the children use through a link; nothing else of it is visible to them.
+    /// `environment["HOME"]` is the real HOME: its Claude Code login (`.claude/.credentials.json`)
+    /// reaches the children through a link; nothing else of it is visible to them.
     static func create(environment: [String: String]) throws -> RuntimeDirectory {
         let parent = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(parent)/claude-code-proxy.XXXXXX".utf8CString)

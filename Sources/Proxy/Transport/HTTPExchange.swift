@@ -132,7 +132,7 @@ final class HTTPExchange: ResponseSink {
         if peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
         stopWatchingClose()
         // Bytes are a pipelined request: leave them for evhttp. 0 or an error: the client left.
-        if peeked == 0 || peeked < 0 { clientLeft(releasingPending: true) }
+        if peeked <= 0 { clientLeftWhilePending() }
     }
 
     /// The connection closed during a stream; evhttp has detached the request, which
@@ -147,7 +147,7 @@ final class HTTPExchange: ResponseSink {
 
     func didDrain() { onDrained?() }
 
-    private func clientLeft(releasingPending: Bool) {
+    private func clientLeftWhilePending() {
         guard let request else { return }
         clientGone = true
         self.request = nil
