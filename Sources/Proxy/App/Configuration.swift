@@ -93,37 +93,30 @@ struct Configuration: Equatable, Sendable {
             guard let parsed = LineLogHandler.Format(rawValue: format.lowercased()) else { throw .invalid("log format", format) }
             logFormat = parsed
         }
-        if let value = flags.maxBodyBytes {
-            guard value > 0 else { throw .invalid("--max-body-bytes", String(value)) }
-            maxBodyBytes = value
-        }
-        if let value = flags.requestTimeout {
-            guard value > 0 else { throw .invalid("--request-timeout", String(value)) }
-            requestTimeout = value
-        }
-        if let value = flags.maxConcurrency {
-            guard value >= 1 else { throw .invalid("--max-concurrency", String(value)) }
-            maxConcurrency = value
-        }
-        if let value = flags.queueSize {
-            guard value >= 0 else { throw .invalid("--queue-size", String(value)) }
-            queueSize = value
-        }
-        for (name, value, keyPath) in [("--queue-timeout", flags.queueTimeout, \Configuration.queueTimeout),
-                                       ("--idle-timeout", flags.idleTimeout, \Configuration.idleTimeout),
-                                       ("--keepalive-interval", flags.keepAliveInterval, \Configuration.keepAliveInterval),
-                                       ("--drain-timeout", flags.drainTimeout, \Configuration.drainTimeout)] {
+        // Numeric flags: (flag, value given, field, smallest accepted value).
+        let integers: [(String, Int?, WritableKeyPath<Configuration, Int>, Int)] = [
+            ("--max-body-bytes", flags.maxBodyBytes, \.maxBodyBytes, 1),
+            ("--max-concurrency", flags.maxConcurrency, \.maxConcurrency, 1),
+            ("--queue-size", flags.queueSize, \.queueSize, 0),
+            ("--connection-timeout", flags.connectionTimeout, \.connectionTimeout, 1),
+        ]
+        for (name, value, field, minimum) in integers {
             guard let value else { continue }
-            guard value > 0 else { throw .invalid(name, String(value)) }
-            self[keyPath: keyPath] = value
+            guard value >= minimum else { throw .invalid("\(name) (at least \(minimum))", String(value)) }
+            self[keyPath: field] = value
         }
-        if let value = flags.connectionTimeout {
-            guard value >= 1 else { throw .invalid("--connection-timeout", String(value)) }
-            connectionTimeout = value
-        }
-        if let value = flags.upstreamIdleTimeout {
-            guard value >= 10 else { throw .invalid("--upstream-idle-timeout (at least 10)", String(value)) }
-            upstreamIdleTimeout = value
+        let seconds: [(String, Double?, WritableKeyPath<Configuration, Double>, Double)] = [
+            ("--request-timeout", flags.requestTimeout, \.requestTimeout, 0.001),
+            ("--queue-timeout", flags.queueTimeout, \.queueTimeout, 0.001),
+            ("--idle-timeout", flags.idleTimeout, \.idleTimeout, 0.001),
+            ("--keepalive-interval", flags.keepAliveInterval, \.keepAliveInterval, 0.001),
+            ("--drain-timeout", flags.drainTimeout, \.drainTimeout, 0.001),
+            ("--upstream-idle-timeout", flags.upstreamIdleTimeout, \.upstreamIdleTimeout, 10),
+        ]
+        for (name, value, field, minimum) in seconds {
+            guard let value else { continue }
+            guard value >= minimum else { throw .invalid("\(name) (at least \(minimum) s)", String(value)) }
+            self[keyPath: field] = value
         }
     }
 
