@@ -61,7 +61,7 @@ extension Integration {
             defer { proxy.stop() }
             let response = proxy.chat(#"{"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"none","temperature":0.3,"user":"u"}"#)
             #expect(response.status == 200)
-            #expect(((response.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String == "fake answer")
+            #expect(response.messageContent == "fake answer")
         }
     }
 }

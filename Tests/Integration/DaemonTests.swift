@@ -50,9 +50,7 @@ extension Integration {
             #expect(releasedWhileQueued == true, "no keep-alive reached the queued stream before the first request ended")
             #expect(second.status == 200)
             #expect(second.dataLines.last == "[DONE]")
-            let content = second.dataObjects.compactMap {
-                (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
-            }.joined()
+            let content = second.streamedContent
             #expect(content == "Hello from mock.")
             #expect(firstDone.wait(timeout: .now() + 30) == .success)
             #expect(first.all.first?.status == 200)

@@ -30,13 +30,11 @@ extension Integration {
             defer { proxy.stop() }
             let garbage = fakeChat(proxy, "garbage", stream: true)
             #expect(garbage.status == 200)
-            let text = garbage.dataObjects.compactMap {
-                (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
-            }.joined()
+            let text = garbage.streamedContent
             #expect(text == "bad\u{FFFD}( good")
             let huge = fakeChat(proxy, "huge")
             #expect(huge.status == 200)
-            #expect(((huge.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String == "after huge")
+            #expect(huge.messageContent == "after huge")
         }
 
         @Test func aCLIThatReportsToolsIsRefused() throws {
@@ -60,7 +58,7 @@ extension Integration {
                                          environment: ["AWS_SECRET_ACCESS_KEY": "aws-secret", "CLAUDE_CODE_OAUTH_TOKEN": "oauth"])
             defer { proxy.stop() }
             let response = proxy.chat(#"{"messages":[{"role":"system","content":"SYSTEM-SECRET-PROMPT"},{"role":"user","content":"[[fake:report]] USER-TEXT"}]}"#)
-            let content = ((response.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String ?? ""
+            let content = response.messageContent ?? ""
             let report = try #require((try? JSONSerialization.jsonObject(with: Data(content.utf8))) as? [String: Any])
             let argv = report["argv"] as? [String] ?? []
             let env = report["env"] as? [String: String] ?? [:]

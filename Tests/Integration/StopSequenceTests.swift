@@ -10,8 +10,7 @@ extension Integration {
             let tag = "stop\(UInt32.random(in: 0...UInt32.max))"
             let streamed = proxy.chat(chatBody("x", tag: tag, stream: true, extra: #","stop":["zzz","lo fro"]"#))
             let choices = streamed.dataObjects.compactMap { ($0["choices"] as? [[String: Any]])?.first }
-            let text = choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
-            #expect(text == "Hel")
+            #expect(streamed.streamedContent == "Hel")
             #expect(choices.last?["finish_reason"] as? String == "stop")
             #expect(streamed.dataLines.last == "[DONE]")
             let whole = proxy.chat(chatBody("x", extra: #","stop":"from""#))
@@ -47,11 +46,11 @@ extension Integration {
                 let choices = response.dataObjects.compactMap { ($0["choices"] as? [[String: Any]])?.first }
                 #expect(choices.last?["finish_reason"] as? String == "length")
                 #expect(response.dataLines.last == "[DONE]")
-                text = choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
+                text = response.streamedContent
             } else {
                 let choice = (response.json["choices"] as? [[String: Any]])?.first
                 #expect(choice?["finish_reason"] as? String == "length")
-                text = (choice?["message"] as? [String: Any])?["content"] as? String ?? ""
+                text = response.messageContent ?? ""
             }
             #expect(text == "Hello from mock.")
             if !stream {

@@ -38,9 +38,7 @@ extension Integration {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let response = proxy.chat(chatBody("u", scenario: "utf8", stream: true))
-            let text = response.dataObjects.compactMap {
-                (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
-            }.joined()
+            let text = response.streamedContent
             #expect(text == "héllo 😀 世界 done")
         }
 

@@ -13,11 +13,9 @@ extension Integration {
             #expect(response.status == 200)
             let content: String
             if stream {
-                content = response.dataObjects.compactMap {
-                    (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
-                }.joined()
+                content = response.streamedContent
             } else {
-                content = ((response.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String ?? ""
+                content = response.messageContent ?? ""
             }
             let value = try #require((try? JSONSerialization.jsonObject(with: Data(content.utf8))) as? [String: Any])
             #expect(value["name"] as? String == "Alice")
@@ -37,7 +35,7 @@ extension Integration {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let object = proxy.chat(chatBody("x", scenario: "structured", extra: #","response_format":{"type":"json_object"}"#))
-            let content = ((object.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String ?? ""
+            let content = object.messageContent ?? ""
             #expect((try? JSONSerialization.jsonObject(with: Data(content.utf8))) is [String: Any])
             let responses = proxy.responses(#"{"input":"x [[scenario:structured]]","text":{"format":{"type":"json_schema","name":"p","schema":{"type":"object","properties":{"age":{"type":"integer"}}}}}}"#)
             let text = (((responses.json["output"] as? [[String: Any]])?.last?["content"] as? [[String: Any]])?.first?["text"] as? String) ?? ""

@@ -100,11 +100,7 @@ struct Configuration: Equatable, Sendable {
             ("--queue-size", flags.queueSize, \.queueSize, 0),
             ("--connection-timeout", flags.connectionTimeout, \.connectionTimeout, 1),
         ]
-        for (name, value, field, minimum) in integers {
-            guard let value else { continue }
-            guard value >= minimum else { throw .invalid("\(name) (at least \(minimum))", String(value)) }
-            self[keyPath: field] = value
-        }
+        try apply(integers, unit: "")
         let seconds: [(String, Double?, WritableKeyPath<Configuration, Double>, Double)] = [
             ("--request-timeout", flags.requestTimeout, \.requestTimeout, 0.001),
             ("--queue-timeout", flags.queueTimeout, \.queueTimeout, 0.001),
@@ -113,9 +109,16 @@ struct Configuration: Equatable, Sendable {
             ("--drain-timeout", flags.drainTimeout, \.drainTimeout, 0.001),
             ("--upstream-idle-timeout", flags.upstreamIdleTimeout, \.upstreamIdleTimeout, 10),
         ]
-        for (name, value, field, minimum) in seconds {
+        try apply(seconds, unit: " s")
+    }
+
+    /// Sets each given value after checking it against its minimum.
+    private mutating func apply<Value: Comparable & CustomStringConvertible>(
+        _ flags: [(String, Value?, WritableKeyPath<Configuration, Value>, Value)], unit: String
+    ) throws(ConfigurationError) {
+        for (name, value, field, minimum) in flags {
             guard let value else { continue }
-            guard value >= minimum else { throw .invalid("\(name) (at least \(minimum) s)", String(value)) }
+            guard value >= minimum else { throw .invalid("\(name) (at least \(minimum)\(unit))", value.description) }
             self[keyPath: field] = value
         }
     }

@@ -41,7 +41,6 @@ extension Proxy {
                 guard exchange.body.count <= configuration.maxBodyBytes else {
                     throw .bodyTooLarge(limit: configuration.maxBodyBytes)
                 }
-                guard hasRoom() else { throw Self.queueFull(waited: false) }
                 let job = route == .chatCompletions
                     ? try CompletionJob(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: exchange.body),
                                         defaultModel: configuration.model, now: Int(time(nil)))
@@ -59,10 +58,12 @@ extension Proxy {
     }
 
     private func launch(_ job: CompletionJob, on exchange: HTTPExchange, requestID: String) throws(OpenAIError) {
+        let place = try reservePlace()
         let promptPath: String
         do {
             promptPath = try runtime.writePrompt(id: job.id, text: job.prompt.system)
         } catch {
+            releasePlace(place.ticket)
             logger.error("cannot write the system prompt file", metadata: ["error": "\(error)"])
             throw OpenAIError(status: 500, type: "server_error", message: "The proxy could not prepare the request.",
                               code: "internal_error")
@@ -80,9 +81,9 @@ extension Proxy {
         ) { [unowned self] session in
             self.runtime.removePrompt(at: promptPath)
             self.logAccess(exchange, requestID: requestID, session: session)
-            self.unregister(session)
+            self.releasePlace(place.ticket)
         }
-        admit(session, invocation: invocation)
+        run(session, ticket: place.ticket, startsNow: place.startsNow, invocation: invocation)
     }
 
     private func respond(_ exchange: HTTPExchange, json: [UInt8], requestID: String) {

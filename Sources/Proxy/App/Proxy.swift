@@ -14,10 +14,12 @@ final class Proxy {
     let startedAt = Int(time(nil))
     private(set) var server: HTTPServer?
     var metrics = Metrics()
-    private var sessions: [ObjectIdentifier: CompletionSession] = [:]
-    private var admission: Admission<ObjectIdentifier>
-    /// Sessions waiting for a free place: their CLI invocation and queue-timeout timer.
-    private var waiting: [ObjectIdentifier: (invocation: CLIInvocation, timer: EventTimer)] = [:]
+    /// Live sessions by admission ticket.
+    private var sessions: [Int: CompletionSession] = [:]
+    private var admission: Admission<Int>
+    private var lastTicket = 0
+    /// Tickets waiting for a free place: their CLI invocation and queue-timeout timer.
+    private var waiting: [Int: (invocation: CLIInvocation, timer: EventTimer)] = [:]
     private var signalWatchers: [SignalWatcher] = []
     private var shutdownTimer: EventTimer?
     private var finalTimer: EventTimer?
@@ -77,43 +79,39 @@ final class Proxy {
         logger.info("stopped")
     }
 
-    /// Whether a new request can be taken now (false: answer 429 without starting anything).
-    func hasRoom() -> Bool {
-        admission.running < admission.maxRunning || admission.waiting.count < admission.maxWaiting
-    }
-
-    /// Runs the session's CLI now, or queues it until a place frees up.
-    func admit(_ session: CompletionSession, invocation: CLIInvocation) {
-        let id = ObjectIdentifier(session)
-        sessions[id] = session
-        switch admission.request(id) {
-        case .start:
-            session.start(invocation)
-        case .wait(let position):
-            logger.info("request queued", metadata: ["request_id": "\(session.id)", "position": "\(position)"])
-            let timer = EventTimer(loop: loop) { [weak session] in
-                session?.cancel(Self.queueFull(waited: true))
-            }
-            timer.schedule(after: configuration.queueTimeout)
-            waiting[id] = (invocation, timer)
-            session.waitInQueue()
-        case .reject:
-            // hasRoom() was checked first; keep the books straight all the same.
-            session.cancel(Self.queueFull(waited: false))
-        }
-    }
-
     var metricsText: String {
         metrics.exposition(inFlight: admission.running, queued: admission.waiting.count,
                            liveChildren: reaper.liveChildren)
     }
 
-    /// Called once per session, when it is finished.
-    func unregister(_ session: CompletionSession) {
-        let id = ObjectIdentifier(session)
-        sessions[id] = nil
-        if admission.withdraw(id) {
-            waiting.removeValue(forKey: id)?.timer.close()
+    /// Asks for a place for a new request, before anything is prepared for it: a ticket that
+    /// starts now or waits in the queue, or 429 when the queue is full too.
+    func reservePlace() throws(OpenAIError) -> (ticket: Int, startsNow: Bool) {
+        lastTicket += 1
+        switch admission.request(lastTicket) {
+        case .start: return (lastTicket, true)
+        case .wait: return (lastTicket, false)
+        case .reject: throw Self.queueFull(waited: false)
+        }
+    }
+
+    /// Runs the session's CLI now, or when its ticket's turn comes.
+    func run(_ session: CompletionSession, ticket: Int, startsNow: Bool, invocation: CLIInvocation) {
+        sessions[ticket] = session
+        guard !startsNow else { return session.start(invocation) }
+        logger.info("request queued", metadata: ["request_id": "\(session.id)", "waiting": "\(admission.waiting.count)"])
+        let timer = EventTimer(loop: loop) { [weak session] in session?.cancel(Self.queueFull(waited: true)) }
+        timer.schedule(after: configuration.queueTimeout)
+        waiting[ticket] = (invocation, timer)
+        session.waitInQueue()
+    }
+
+    /// Gives a ticket's place back (its session finished, or it never got one) and starts the
+    /// next waiting request, if any.
+    func releasePlace(_ ticket: Int) {
+        sessions[ticket] = nil
+        if admission.withdraw(ticket) {
+            waiting.removeValue(forKey: ticket)?.timer.close()
         } else if let next = admission.finish(), let entry = waiting.removeValue(forKey: next) {
             entry.timer.close()
             sessions[next]?.start(entry.invocation)

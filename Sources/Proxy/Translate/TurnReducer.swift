@@ -29,9 +29,6 @@ struct TurnReducer: Sendable {
         self.isStructured = isStructured
     }
 
-    /// The model the CLI reported, once known.
-    var resolvedModel: String? { model }
-
     mutating func events(for event: StreamJSONEvent) -> [TurnEvent] {
         guard !isFinished else { return [] }
         switch event {

@@ -9,16 +9,13 @@ import Glibc
 /// the socket, so the exchange watches the fd itself (`MSG_PEEK`); once streaming, evhttp
 /// reads again and reports a close through the connection's close callback.
 final class HTTPExchange: ResponseSink {
-    struct Timeouts {
-        var seconds: Int
-    }
-
     let method: String
     let path: String
     let body: [UInt8]
     private var request: OpaquePointer?
     private let loop: EventLoop
-    private let timeouts: Timeouts
+    /// The server's read/write timeout, restored on the connection when a stream ends.
+    private let connectionTimeout: Int
     private var closeWatch: OpaquePointer?
     private var isStreaming = false
 
@@ -34,10 +31,10 @@ final class HTTPExchange: ResponseSink {
     private(set) var bytesSent = 0
     private(set) var clientGone = false
 
-    init(request: OpaquePointer, loop: EventLoop, timeouts: Timeouts) {
+    init(request: OpaquePointer, loop: EventLoop, connectionTimeout: Int) {
         self.request = request
         self.loop = loop
-        self.timeouts = timeouts
+        self.connectionTimeout = connectionTimeout
         method = Self.methodName(evhttp_request_get_command(request))
         let uri = evhttp_request_get_uri(request).map { String(cString: $0) } ?? "/"
         path = String(uri.prefix { $0 != "?" && $0 != "#" })
@@ -105,7 +102,7 @@ final class HTTPExchange: ResponseSink {
         guard let request, isStreaming else { return }
         if let connection = evhttp_request_get_connection(request) {
             evhttp_connection_set_closecb(connection, nil, nil)
-            var restored = timeval(tv_sec: timeouts.seconds, tv_usec: 0)
+            var restored = timeval(tv_sec: connectionTimeout, tv_usec: 0)
             setReadTimeout(&restored, on: connection)
         }
         self.request = nil
@@ -172,7 +169,7 @@ final class HTTPExchange: ResponseSink {
 
     private func setReadTimeout(_ read: UnsafeMutablePointer<timeval>?, on connection: OpaquePointer) {
         guard let bufferEvent = evhttp_connection_get_bufferevent(connection) else { return }
-        var write = timeval(tv_sec: timeouts.seconds, tv_usec: 0)
+        var write = timeval(tv_sec: connectionTimeout, tv_usec: 0)
         bufferevent_set_timeouts(bufferEvent, read, &write)
     }
 

@@ -6,7 +6,7 @@ final class HTTPServer {
     private let loop: EventLoop
     private var http: OpaquePointer?
     private let onRequest: (HTTPExchange) -> Void
-    let streamTimeouts: HTTPExchange.Timeouts
+    private let connectionTimeout: Int
     /// The bound port (the real one when 0 was asked for).
     private(set) var port = 0
     private var socket: OpaquePointer?
@@ -23,7 +23,7 @@ final class HTTPServer {
          onRequest: @escaping (HTTPExchange) -> Void) throws(SystemError) {
         self.loop = loop
         self.onRequest = onRequest
-        self.streamTimeouts = HTTPExchange.Timeouts(seconds: limits.connectionTimeout)
+        self.connectionTimeout = limits.connectionTimeout
         guard let http = evhttp_new(loop.base) else { throw SystemError(operation: "evhttp_new", errno: ENOMEM) }
         self.http = http
         evhttp_set_max_body_size(http, limits.bodyCeiling)
@@ -60,7 +60,7 @@ final class HTTPServer {
     }
 
     func didReceive(_ request: OpaquePointer) {
-        onRequest(HTTPExchange(request: request, loop: loop, timeouts: streamTimeouts))
+        onRequest(HTTPExchange(request: request, loop: loop, connectionTimeout: connectionTimeout))
     }
 
     private static func boundPort(of fd: Int32) -> Int? {

@@ -26,6 +26,18 @@ struct CurlResponse: Sendable {
     var dataObjects: [[String: Any]] {
         dataLines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
     }
+    /// Chat, streamed: every `choices[0].delta.content`, joined.
+    var streamedContent: String {
+        dataObjects.compactMap {
+            (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+        }.joined()
+    }
+
+    /// Chat, whole: `choices[0].message.content`.
+    var messageContent: String? {
+        ((json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
+    }
+
     /// SSE `event:` names in order.
     var eventNames: [String] {
         text.components(separatedBy: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
