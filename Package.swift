@@ -18,10 +18,13 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CEvent", pkgConfig: "libevent", providers: [.apt(["libevent-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The one fork/exec: PR_SET_PDEATHSIG must be set in the child, which posix_spawn cannot do.
+        .target(name: "CSystem"),
         .executableTarget(
             name: "Proxy",
             dependencies: [
                 "CEvent",
+                "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -8,17 +8,17 @@ struct SessionStateMachineTests {
         var machine = SessionStateMachine(isStreaming: true)
         #expect(machine.framesReady() == [.startStream, .sendFrames])
         #expect(machine.framesReady() == [.sendFrames])
-        #expect(machine.turnCompleted(stopsChild: false) == [.sendFrames, .endStream])
+        #expect(machine.turnCompleted(stopsChild: false) == [.sendFrames, .endStream, .drainOutput, .startLinger])
     }
 
     @Test func finishedOnlyAfterEOFAndExitInEitherOrder() {
         var a = SessionStateMachine(isStreaming: false)
-        #expect(a.turnCompleted(stopsChild: false) == [.respondWithBody])
+        #expect(a.turnCompleted(stopsChild: false) == [.respondWithBody, .drainOutput, .startLinger])
         #expect(a.stdoutClosed() == [])
         #expect(a.childExited() == [.release])
 
         var b = SessionStateMachine(isStreaming: false)
-        #expect(b.turnCompleted(stopsChild: false) == [.respondWithBody])
+        #expect(b.turnCompleted(stopsChild: false) == [.respondWithBody, .drainOutput, .startLinger])
         #expect(b.childExited() == [])
         #expect(b.stdoutClosed() == [.release])
         #expect(b.stdoutClosed() == [])
@@ -26,13 +26,14 @@ struct SessionStateMachineTests {
 
     @Test func errorsBeforeHeadersAreRealStatuses() {
         var machine = SessionStateMachine(isStreaming: true)
-        #expect(machine.turnFailed(failure) == [.respondWithError(failure), .terminateChild])
+        #expect(machine.turnFailed(failure) == [.respondWithError(failure), .drainOutput, .startLinger, .terminateChild])
     }
 
     @Test func errorsAfterHeadersStayInTheStream() {
         var machine = SessionStateMachine(isStreaming: true)
         _ = machine.framesReady()
-        #expect(machine.turnFailed(failure) == [.sendStreamError(failure), .endStream, .terminateChild])
+        #expect(machine.turnFailed(failure) == [.sendStreamError(failure), .endStream, .drainOutput, .startLinger,
+                                               .terminateChild])
         #expect(machine.turnFailed(failure) == [])
     }
 
@@ -46,7 +47,7 @@ struct SessionStateMachineTests {
     @Test func theClientLeavingStopsTheChildOnce() {
         var machine = SessionStateMachine(isStreaming: true)
         _ = machine.framesReady()
-        #expect(machine.clientLeft() == [.terminateChild])
+        #expect(machine.clientLeft() == [.drainOutput, .startLinger, .terminateChild])
         #expect(machine.framesReady() == [])
         #expect(machine.turnFailed(failure) == [])
         #expect(machine.stdoutClosed() == [])
@@ -55,11 +56,57 @@ struct SessionStateMachineTests {
 
     @Test func aMaxTokensStopEndsTheReplyAndTheChild() {
         var machine = SessionStateMachine(isStreaming: true)
-        #expect(machine.turnCompleted(stopsChild: true) == [.startStream, .sendFrames, .endStream, .terminateChild])
+        #expect(machine.turnCompleted(stopsChild: true) == [.startStream, .sendFrames, .endStream, .drainOutput,
+                                                            .startLinger, .terminateChild])
     }
 
     @Test func aSpawnFailureIsReleasedAtOnce() {
         var machine = SessionStateMachine(isStreaming: true)
         #expect(machine.spawnFailed(failure) == [.respondWithError(failure), .release])
+    }
+
+    // Whatever ends the reply, stdout is read again (backpressure may have paused it) and the
+    // linger timer bounds the rest: these are the paths that once never finished.
+
+    @Test func aReplyThatEndsWhileOutputIsPausedStillDrainsIt() {
+        for end in [0, 1, 2] {
+            var machine = SessionStateMachine(isStreaming: true)
+            _ = machine.framesReady()
+            let actions = switch end {
+            case 0: machine.turnCompleted(stopsChild: false)
+            case 1: machine.turnFailed(failure)
+            default: machine.clientLeft()
+            }
+            #expect(actions.contains(.drainOutput) && actions.contains(.startLinger), "end \(end): \(actions)")
+            #expect(machine.isReplyFinished)
+            #expect(machine.clientLeft() == [], "a second end changes nothing")
+        }
+    }
+
+    @Test func aCLIThatOutlivesItsReplyIsStoppedThenItsOutputAbandoned() {
+        var machine = SessionStateMachine(isStreaming: false)
+        _ = machine.turnCompleted(stopsChild: false)
+        // First expiry: the CLI is still running; it is stopped and the timer armed again.
+        #expect(machine.lingerExpired() == [.terminateChild, .startLinger])
+        #expect(machine.lingerExpired() == [.startLinger], "terminated once only")
+        // The CLI is reaped, but something that left its group holds stdout open.
+        #expect(machine.childExited() == [])
+        #expect(machine.lingerExpired() == [.abandonOutput, .release])
+        #expect(machine.lingerExpired() == [])
+        #expect(machine.stdoutClosed() == [])
+    }
+
+    @Test func lingerBeforeTheReplyEndsDoesNothing() {
+        var machine = SessionStateMachine(isStreaming: true)
+        _ = machine.framesReady()
+        #expect(machine.lingerExpired() == [])
+    }
+
+    @Test func aReleasedRequestNeedsNoLinger() {
+        var machine = SessionStateMachine(isStreaming: false)
+        _ = machine.turnCompleted(stopsChild: false)
+        _ = machine.childExited()
+        #expect(machine.stdoutClosed() == [.release])
+        #expect(machine.lingerExpired() == [])
     }
 }

@@ -30,6 +30,13 @@ struct Configuration: Equatable, Sendable {
     var keepAliveInterval = 15.0
     /// Seconds running requests may take to finish after SIGTERM before their CLIs are stopped.
     var drainTimeout = 30.0
+    /// Bytes of answer (text and thinking) one request may produce; far above any real answer
+    /// (128 k output tokens are about 0.5 MB), low enough that a runaway CLI cannot exhaust memory.
+    var maxReplyBytes = 64 << 20
+    /// Open client connections at most; nil derives it from the descriptor limit at start.
+    var maxConnections: Int?
+    /// Browser origins allowed by CORS (`*` for any); none by default.
+    var allowOrigins: [String] = []
 
     static var cores: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
@@ -53,6 +60,9 @@ struct Configuration: Equatable, Sendable {
         var drainTimeout: Double?
         var connectionTimeout: Int?
         var logFormat: String?
+        var maxReplyBytes: Int?
+        var maxConnections: Int?
+        var allowOrigins: [String] = []
     }
 
     init(apiKeys: [String]) {
@@ -68,7 +78,7 @@ struct Configuration: Equatable, Sendable {
             let text: String
             do { text = try readFile(file) } catch { throw .unreadableKeyFile(file, "\(error)") }
             let fileKeys = text.split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: " \t") }
+                .map { $0.trimmingASCIISpaces() }
                 .filter { !$0.isEmpty && !$0.hasPrefix("#") }
             if fileKeys.isEmpty { throw .emptyKeyFile(file) }
             keys += fileKeys
@@ -99,8 +109,17 @@ struct Configuration: Equatable, Sendable {
             ("--max-concurrency", flags.maxConcurrency, \.maxConcurrency, 1),
             ("--queue-size", flags.queueSize, \.queueSize, 0),
             ("--connection-timeout", flags.connectionTimeout, \.connectionTimeout, 1),
+            ("--max-reply-bytes", flags.maxReplyBytes, \.maxReplyBytes, 1024),
         ]
         try apply(integers, unit: "")
+        if let limit = flags.maxConnections {
+            guard limit >= 1 else { throw .invalid("--max-connections (at least 1)", String(limit)) }
+            maxConnections = limit
+        }
+        for origin in flags.allowOrigins {
+            guard origin == "*" || Self.isOrigin(origin) else { throw .invalid("--allow-origin", origin) }
+        }
+        allowOrigins = flags.allowOrigins
         let seconds: [(String, Double?, WritableKeyPath<Configuration, Double>, Double)] = [
             ("--request-timeout", flags.requestTimeout, \.requestTimeout, 0.001),
             ("--queue-timeout", flags.queueTimeout, \.queueTimeout, 0.001),
@@ -110,6 +129,20 @@ struct Configuration: Equatable, Sendable {
             ("--upstream-idle-timeout", flags.upstreamIdleTimeout, \.upstreamIdleTimeout, 10),
         ]
         try apply(seconds, unit: " s")
+    }
+
+    /// `scheme://host[:port]` with nothing after it, as browsers send in `Origin`.
+    static func isOrigin(_ text: String) -> Bool {
+        guard let range = text.range(of: "://"), !text[..<range.lowerBound].isEmpty else { return false }
+        let authority = text[range.upperBound...]
+        return !authority.isEmpty && !authority.contains("/") && authority.allSatisfy { $0.isASCII && !$0.isWhitespace }
+    }
+
+    /// Open connections allowed when no `--max-connections` is given: the descriptor limit less
+    /// room for the CLIs' pipes (three each), prompt files and the proxy's own descriptors.
+    static func derivedMaxConnections(descriptorLimit: Int, maxConcurrency: Int) -> Int {
+        guard descriptorLimit > 0 else { return 65536 }
+        return min(65536, max(8, descriptorLimit - 64 - 8 * maxConcurrency))
     }
 
     /// Sets each given value after checking it against its minimum.
@@ -147,11 +180,5 @@ enum ConfigurationError: Error, Equatable, CustomStringConvertible {
         case .invalid(let name, let value):
             "invalid \(name): \(value)"
         }
-    }
-}
-
-private extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }

@@ -5,6 +5,18 @@ import Logging
 extension Proxy {
     func handle(_ exchange: HTTPExchange) {
         let requestID = Self.requestID(from: exchange.header("X-Request-Id"))
+        let origin = exchange.header("Origin")
+        exchange.commonHeaders = cors.headers(origin: origin)
+        if RequestTarget.hasConflictingLengths(exchange.headerValues("Content-Length")) {
+            // The body's end is ambiguous: nothing more on this connection can be trusted.
+            exchange.commonHeaders.append(("Connection", "close"))
+            return respond(exchange, error: .invalidRequest("Conflicting Content-Length headers.",
+                                                            code: "conflicting_content_length"),
+                           requestID: requestID)
+        }
+        if exchange.method == "OPTIONS", let origin, let wanted = exchange.header("Access-Control-Request-Method") {
+            return preflight(exchange, origin: origin, method: wanted, requestID: requestID)
+        }
         let route: Route
         switch Route.match(method: exchange.method, path: exchange.path) {
         case .success(let matched): route = matched
@@ -53,6 +65,24 @@ extension Proxy {
         }
     }
 
+    /// A browser asks whether `origin` may send `method` here: 204 with the CORS headers for an
+    /// allowed origin, 403 for any other (no CORS headers, so the browser refuses).
+    private func preflight(_ exchange: HTTPExchange, origin: String, method: String, requestID: String) {
+        if case .failure(let error) = Route.match(method: method, path: exchange.path) {
+            return respond(exchange, error: error, requestID: requestID)
+        }
+        guard cors.allows(origin) else {
+            return respond(exchange, error: OpenAIError(
+                status: 403, type: "invalid_request_error",
+                message: "The origin \(origin) is not allowed; start the proxy with --allow-origin \(origin).",
+                code: "origin_not_allowed"), requestID: requestID)
+        }
+        let headers = cors.preflightHeaders(origin: origin, methods: ["GET", "HEAD", "POST"],
+                                            requestedHeaders: exchange.header("Access-Control-Request-Headers"))
+        exchange.respond(status: 204, headers: headers + [("X-Request-Id", requestID)], body: [])
+        logAccess(exchange, requestID: requestID, session: nil)
+    }
+
     var models: [Model] {
         ModelName.families.map { Model(id: $0, created: startedAt) }
     }
@@ -73,7 +103,8 @@ extension Proxy {
         let context = CompletionSession.Context(loop: loop, reaper: reaper, logger: logger,
                                                 requestTimeout: configuration.requestTimeout,
                                                 idleTimeout: configuration.idleTimeout,
-                                                keepAliveInterval: configuration.keepAliveInterval)
+                                                keepAliveInterval: configuration.keepAliveInterval,
+                                                maxReplyBytes: configuration.maxReplyBytes)
         let session = CompletionSession(
             id: job.id, exchange: exchange, translator: job.translator, isStreaming: job.isStreaming,
             reducer: job.reducer,
@@ -95,11 +126,12 @@ extension Proxy {
     private func respond(_ exchange: HTTPExchange, error: OpenAIError, requestID: String) {
         let headers = error.headers + [("Content-Type", "application/json"), ("X-Request-Id", requestID)]
         exchange.respond(status: error.status, headers: headers, body: error.body)
-        logAccess(exchange, requestID: requestID, session: nil)
+        logAccess(exchange, requestID: requestID, session: nil, errorCode: error.code ?? error.type)
     }
 
     /// One line per request (never the prompt or the key), and its metrics.
-    private func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?) {
+    private func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
+                           errorCode: String? = nil) {
         var metadata: Logger.Metadata = [
             "request_id": "\(requestID)", "method": "\(exchange.method)", "path": "\(exchange.path)",
             "status": "\(exchange.status)", "bytes": "\(exchange.bytesSent)",
@@ -117,6 +149,7 @@ extension Proxy {
         metadata["total_ms"] = "\(Int(total * 1000))"
         if let firstByte { metadata["ttfb_ms"] = "\(Int(firstByte * 1000))" }
         if exchange.clientGone { metadata["client_gone"] = "true" }
+        if let code = errorCode ?? session?.errorCode { metadata["error"] = "\(code)" }
         logger.info("request", metadata: metadata)
         metrics.recordRequest(endpoint: Route.endpointLabel(path: exchange.path), status: exchange.status,
                               firstByte: firstByte, duration: total)

@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 import Logging
 
@@ -21,6 +22,7 @@ final class Proxy {
     /// Tickets waiting for a free place: their CLI invocation and queue-timeout timer.
     private var waiting: [Int: (invocation: CLIInvocation, timer: EventTimer)] = [:]
     private var signalWatchers: [SignalWatcher] = []
+    let cors: CORSPolicy
     private var shutdownTimer: EventTimer?
     private var finalTimer: EventTimer?
     private(set) var isStopping = false
@@ -34,7 +36,14 @@ final class Proxy {
         var unblocked = sigset_t()
         sigemptyset(&unblocked)
         sigprocmask(SIG_SETMASK, &unblocked, nil)
+        // Stray signals an operator or a script may send must not kill a daemon mid-stream.
+        signal(SIGUSR2, SIG_IGN)
+        signal(SIGALRM, SIG_IGN)
+        let descriptors = Self.raiseDescriptorLimit()
+        // Orphans of the CLIs (a process that left a CLI's group) come to the proxy, which kills them.
+        let subreaper = ccp_become_subreaper()
         runtime = try RuntimeDirectory.create(environment: environment)
+        let removed = RuntimeDirectory.removeStale(in: runtime.parent, except: runtime.root)
         profile = CLIProfile(
             executable: configuration.claude, home: runtime.home, tmpdir: runtime.tmp,
             workingDirectory: runtime.work, inherited: CLIProfile.inherited(from: environment),
@@ -42,21 +51,34 @@ final class Proxy {
             apiTimeoutMs: Int(min(configuration.requestTimeout, configuration.upstreamIdleTimeout) * 1000))
         auth = Auth(keys: configuration.apiKeys)
         admission = Admission(maxRunning: configuration.maxConcurrency, maxWaiting: configuration.queueSize)
+        cors = CORSPolicy(origins: configuration.allowOrigins)
+        let maxConnections = configuration.maxConnections ?? Configuration.derivedMaxConnections(
+            descriptorLimit: descriptors.soft, maxConcurrency: configuration.maxConcurrency)
         do {
             server = try HTTPServer(
                 loop: loop, host: configuration.host, port: configuration.port,
                 limits: .init(bodyCeiling: configuration.maxBodyBytes * 8 + 65536, headerBytes: 64 * 1024,
-                              connectionTimeout: configuration.connectionTimeout)
+                              connectionTimeout: configuration.connectionTimeout, maxConnections: maxConnections)
             ) { [unowned self] exchange in self.handle(exchange) }
         } catch {
             runtime.remove()
             throw error
         }
+        logger.info("limits", metadata: ["open_files": "\(descriptors.soft)", "open_files_hard": "\(descriptors.hard)",
+                                         "max_connections": "\(maxConnections)"])
+        if subreaper != 0 {
+            logger.warning("cannot become the CLIs' subreaper", metadata: ["error": "\(ExitStatus.describe(errno: subreaper))"])
+        }
+        for path in removed { logger.notice("removed the directory of a proxy that died", metadata: ["path": "\(path)"]) }
+        server?.onAcceptPaused = { [unowned self] code, seconds in self.acceptPaused(errno: code, seconds: seconds) }
         reaper.onCPUTime = { [unowned self] seconds in self.metrics.recordChildCPU(seconds: seconds) }
         signalWatchers = [
             SignalWatcher(loop: loop, signal: SIGCHLD) { [unowned self] in self.reaper.reap() },
             SignalWatcher(loop: loop, signal: SIGTERM) { [unowned self] in self.stop(signal: "SIGTERM") },
             SignalWatcher(loop: loop, signal: SIGINT) { [unowned self] in self.stop(signal: "SIGINT") },
+            // SIGQUIT drains like SIGTERM rather than dumping core.
+            SignalWatcher(loop: loop, signal: SIGQUIT) { [unowned self] in self.stop(signal: "SIGQUIT") },
+            SignalWatcher(loop: loop, signal: SIGUSR1) { [unowned self] in self.logState() },
             // Logs go to stderr, which the service manager owns: there is nothing to reopen.
             SignalWatcher(loop: loop, signal: SIGHUP) { [unowned self] in
                 self.logger.notice("SIGHUP ignored: logs go to stderr")
@@ -75,6 +97,7 @@ final class Proxy {
         loop.run()
         signalWatchers.forEach { $0.close() }
         server?.close()
+        reaper.killStrays()
         runtime.remove()
         logger.info("stopped")
     }
@@ -110,6 +133,9 @@ final class Proxy {
     /// next waiting request, if any.
     func releasePlace(_ ticket: Int) {
         sessions[ticket] = nil
+        // A process that left its CLI's group and outlived it was adopted by the proxy: end it with its request.
+        let strays = reaper.killStrays()
+        if strays > 0 { logger.notice("killed processes that left a CLI's group", metadata: ["count": "\(strays)"]) }
         if admission.withdraw(ticket) {
             waiting.removeValue(forKey: ticket)?.timer.close()
         } else if let next = admission.finish(), let entry = waiting.removeValue(forKey: next) {
@@ -126,6 +152,29 @@ final class Proxy {
         sessions.values.forEach { $0.cancel(error) }
         finalTimer = EventTimer(loop: loop) { [unowned self] in self.loop.stop() }
         finalTimer?.schedule(after: CLIRun.terminationGrace + 1)
+    }
+
+    /// SIGUSR1: one line with what the proxy holds now.
+    private func logState() {
+        logger.notice("state", metadata: [
+            "running": "\(admission.running)", "waiting": "\(admission.waiting.count)",
+            "children": "\(reaper.liveChildren)", "connections": "\(server?.openConnections ?? 0)",
+            "stopping": "\(isStopping)",
+        ])
+    }
+
+    private func acceptPaused(errno code: Int32?, seconds: Double) {
+        let reason = code.map { ExitStatus.describe(errno: $0) } ?? "connection limit reached"
+        logger.warning("not accepting connections for a while", metadata: [
+            "reason": "\(reason)", "seconds": "\(seconds)"])
+    }
+
+    /// The soft descriptor limit raised to the hard one (systemd's default soft limit is 1024).
+    private static func raiseDescriptorLimit() -> (soft: Int, hard: Int) {
+        var soft = 0
+        var hard = 0
+        _ = ccp_raise_nofile(&soft, &hard)
+        return (soft, hard)
     }
 
     static func queueFull(waited: Bool) -> OpenAIError {

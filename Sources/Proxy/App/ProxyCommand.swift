@@ -67,13 +67,24 @@ struct ProxyCommand: ParsableCommand {
     @Option(help: "Seconds an idle keep-alive or slow client (headers, body) may take before it is cut. (default: 60)")
     var connectionTimeout: Int?
 
+    @Option(help: "Bytes of answer one request may produce before it fails with reply_too_large. (default: 67108864)")
+    var maxReplyBytes: Int?
+
+    @Option(help: "Open client connections at most; more wait in the kernel's backlog. (default: from the descriptor limit)")
+    var maxConnections: Int?
+
+    @Option(name: .customLong("allow-origin"),
+            help: "A browser origin allowed by CORS, e.g. http://localhost:3000 (repeatable; * for any). (default: none)")
+    var allowOrigins: [String] = []
+
     func run() throws {
         let flags = Configuration.Flags(
             apiKey: apiKey, apiKeyFile: apiKeyFile, port: port, host: host, model: model, claude: claude,
             logLevel: logLevel, maxBodyBytes: maxBodyBytes, requestTimeout: requestTimeout,
             upstreamIdleTimeout: upstreamIdleTimeout, maxConcurrency: maxConcurrency, queueSize: queueSize,
             queueTimeout: queueTimeout, idleTimeout: idleTimeout, keepAliveInterval: keepAliveInterval,
-            drainTimeout: drainTimeout, connectionTimeout: connectionTimeout, logFormat: logFormat)
+            drainTimeout: drainTimeout, connectionTimeout: connectionTimeout, logFormat: logFormat,
+            maxReplyBytes: maxReplyBytes, maxConnections: maxConnections, allowOrigins: allowOrigins)
         let configuration: Configuration
         do {
             configuration = try Configuration(flags: flags, environment: ProcessInfo.processInfo.environment) {

@@ -10,9 +10,9 @@ struct Auth: Sendable {
     func check(authorization: String?, apiKeyHeader: String?) -> OpenAIError? {
         let presented: String
         if let authorization, authorization.prefix(7).lowercased() == "bearer " {
-            presented = String(authorization.dropFirst(7)).trimmingSpaces()
+            presented = String(authorization.dropFirst(7)).trimmingASCIISpaces()
         } else if let apiKeyHeader {
-            presented = apiKeyHeader.trimmingSpaces()
+            presented = apiKeyHeader.trimmingASCIISpaces()
         } else {
             return .missingAPIKey
         }
@@ -23,20 +23,15 @@ struct Auth: Sendable {
     }
 
     /// Compares every byte of the longer input whatever the contents, so timing reveals only lengths.
+    /// The length difference is kept whole: lengths that differ by a multiple of 256 still differ.
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        var difference = a.count ^ b.count
         let length = max(a.count, b.count)
         for index in 0..<length {
             let x = index < a.count ? a[index] : 0
             let y = index < b.count ? b[index] : 0
-            difference |= x ^ y
+            difference |= Int(x ^ y)
         }
         return difference == 0 && !b.isEmpty
-    }
-}
-
-private extension String {
-    func trimmingSpaces() -> String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

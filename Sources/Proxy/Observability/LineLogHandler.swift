@@ -34,14 +34,31 @@ struct LineLogHandler: LogHandler {
         case .json:
             var object: [String: String] = ["ts": ts, "level": level.rawValue, "msg": message]
             for (key, value) in fields where object[key] == nil { object[key] = value }
-            return String(decoding: WireJSON.encode(object), as: UTF8.self)
+            // The encoder escapes C0 controls; DEL and C1 controls (U+009B is a terminal's CSI) too.
+            var out = ""
+            for scalar in String(decoding: WireJSON.encode(object), as: UTF8.self).unicodeScalars {
+                if isControl(scalar) { out += escaped(scalar) } else { out.unicodeScalars.append(scalar) }
+            }
+            return out
         case .logfmt:
             let pairs = [("ts", ts), ("level", level.rawValue), ("msg", message)] + fields
             return pairs.map { "\($0.0)=\(logfmtValue($0.1))" }.joined(separator: " ")
         }
     }
 
-    private static func logfmtValue(_ value: String) -> String {
+    /// C0, DEL and C1 controls: what could forge a line or drive a terminal.
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value)
+    }
+
+    private static func escaped(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    }
+
+    /// Request-derived text (paths, ids) lands here: every control character is escaped, so no
+    /// value can end the line or send an escape sequence to an operator's terminal.
+    static func logfmtValue(_ value: String) -> String {
         let plain = !value.isEmpty && value.unicodeScalars.allSatisfy {
             $0.value > 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "=" && $0 != "\\"
         }
@@ -52,6 +69,7 @@ struct LineLogHandler: LogHandler {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
+            case _ where isControl(scalar): out += escaped(scalar)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -1,8 +1,10 @@
+import CSystem
 import Glibc
 
 /// A started CLI: its pid (which is also its process group id) and the parent's ends of its
-/// stdin, stdout and stderr pipes (non-blocking, close-on-exec). Started with `posix_spawn`,
-/// never `fork` from Swift: new process group, default signal dispositions, empty signal mask.
+/// stdin, stdout and stderr pipes (non-blocking, close-on-exec). Started by `ccp_spawn` (C),
+/// never `fork` from Swift: new process group, default signal dispositions, empty signal mask,
+/// no inherited descriptors, and SIGKILL when the proxy dies, even by SIGKILL.
 struct ChildProcess: Sendable {
     let pid: pid_t
     let stdin: Int32
@@ -10,69 +12,52 @@ struct ChildProcess: Sendable {
     let stderr: Int32
 
     static func spawn(_ invocation: CLIInvocation) throws(SystemError) -> ChildProcess {
-        let stdinPipe = try makePipe()
+        let stdinPipe = try makePipe(keeping: 1)
         let stdoutPipe: (read: Int32, write: Int32)
         let stderrPipe: (read: Int32, write: Int32)
         do {
-            stdoutPipe = try makePipe()
+            stdoutPipe = try makePipe(keeping: 0)
         } catch {
             closeAll(stdinPipe.read, stdinPipe.write)
             throw error
         }
         do {
-            stderrPipe = try makePipe()
+            stderrPipe = try makePipe(keeping: 0)
         } catch {
             closeAll(stdinPipe.read, stdinPipe.write, stdoutPipe.read, stdoutPipe.write)
             throw error
         }
         // The child's ends are closed in the parent whatever happens; the parent's ends on failure.
         defer { closeAll(stdinPipe.read, stdoutPipe.write, stderrPipe.write) }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdinPipe.read, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderrPipe.write, 2)
-        guard addChdir(&actions, invocation.workingDirectory) == 0 else {
+        guard let path = resolve(invocation.executable) else {
             closeAll(stdinPipe.write, stdoutPipe.read, stderrPipe.read)
-            throw SystemError(operation: "posix_spawn_file_actions_addchdir_np", errno: ENOSYS)
+            throw SystemError(operation: "find \(invocation.executable) in PATH", errno: ENOENT)
         }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] {
-            sigaddset(&defaults, signal)
-        }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes,
-                                 Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
         let argv = [invocation.executable] + invocation.arguments
         let envp = invocation.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         let result = withCStringArray(argv) { argv in
             withCStringArray(envp) { envp in
-                invocation.executable.contains("/")
-                    ? posix_spawn(&pid, invocation.executable, &actions, &attributes, argv, envp)
-                    : posix_spawnp(&pid, invocation.executable, &actions, &attributes, argv, envp)
+                ccp_spawn(path, argv, envp, invocation.workingDirectory,
+                          stdinPipe.read, stdoutPipe.write, stderrPipe.write, &pid)
             }
         }
         guard result == 0 else {
             closeAll(stdinPipe.write, stdoutPipe.read, stderrPipe.read)
-            throw SystemError(operation: "posix_spawn \(invocation.executable)", errno: result)
-        }
-        for fd in [stdinPipe.write, stdoutPipe.read, stderrPipe.read] {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            throw SystemError(operation: "start \(invocation.executable)", errno: result)
         }
         return ChildProcess(pid: pid, stdin: stdinPipe.write, stdout: stdoutPipe.read, stderr: stderrPipe.read)
+    }
+
+    /// A name without a slash is looked up in the proxy's PATH, as a shell would.
+    static func resolve(_ executable: String) -> String? {
+        if executable.contains("/") { return executable }
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
+            let candidate = "\(directory)/\(executable)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
     }
 
     /// Sends `signal` to the child's whole process group, so anything it forked is reached too.
@@ -81,29 +66,13 @@ struct ChildProcess: Sendable {
         _ = kill(-pid, signal)
     }
 
-    /// A pipe whose two ends are close-on-exec (the child gets its ends through dup2 only).
-    /// `pipe2` is a GNU extension Swift's Glibc module does not show; the proxy spawns from one
-    /// thread, so setting FD_CLOEXEC right after `pipe` leaves no window for another spawn.
-    private static func makePipe() throws(SystemError) -> (read: Int32, write: Int32) {
+    /// A close-on-exec pipe (the child gets its ends through dup2 only) whose `kept` end, the
+    /// proxy's, is non-blocking.
+    private static func makePipe(keeping kept: Int32) throws(SystemError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
-        try SystemError.check("pipe") { pipe(&fds) }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let code = ccp_pipe(&fds, kept)
+        guard code == 0 else { throw SystemError(operation: "pipe", errno: code) }
         return (fds[0], fds[1])
-    }
-
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?,
-                                                 UnsafePointer<CChar>?) -> Int32
-
-    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), looked up at run time because
-    /// Swift's Glibc module hides GNU extensions.
-    private static let addChdirFunction: AddChdir? = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") else { return nil }
-        return unsafeBitCast(symbol, to: AddChdir.self)
-    }()
-
-    private static func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: String) -> Int32 {
-        guard let addChdirFunction else { return ENOSYS }
-        return path.withCString { addChdirFunction(actions, $0) }
     }
 
     private static func closeAll(_ fds: Int32...) {

@@ -17,6 +17,39 @@ final class ChildReaper {
         Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000
     }
 
+    /// Processes that left a CLI's group and were orphaned come to the proxy (it is their
+    /// subreaper, see `ccp_become_subreaper`): every child of the proxy that is not a CLI it
+    /// watches is such a stray. Kills them all; `reap` collects them. Returns how many.
+    @discardableResult
+    func killStrays() -> Int {
+        let strays = Self.directChildren().filter { owners[$0] == nil }
+        for pid in strays { kill(pid, SIGKILL) }
+        return strays.count
+    }
+
+    /// The proxy's children as the kernel lists them, per thread, in `/proc/self/task/*/children`.
+    static func directChildren() -> [pid_t] {
+        guard let tasks = opendir("/proc/self/task") else { return [] }
+        defer { closedir(tasks) }
+        var pids: [pid_t] = []
+        while let entry = readdir(tasks) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard Int(name) != nil else { continue }
+            let fd = open("/proc/self/task/\(name)/children", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                guard count > 0 else { break }
+                bytes += buffer.prefix(count)
+            }
+            close(fd)
+            pids += bytes.split(separator: UInt8(ascii: " ")).compactMap { pid_t(String(decoding: $0, as: UTF8.self)) }
+        }
+        return pids
+    }
+
     /// `wait4(-1, WNOHANG)` until nothing is left to reap.
     func reap() {
         while true {

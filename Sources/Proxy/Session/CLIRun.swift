@@ -39,6 +39,12 @@ final class CLIRun {
     func pauseOutput() { stdout?.pause() }
     func resumeOutput() { stdout?.resume() }
 
+    /// Closes stdout without waiting for EOF; its end callback does not run.
+    func abandonOutput() {
+        stdout?.close()
+        stdout = nil
+    }
+
     /// SIGTERM to the process group now, SIGKILL after the grace period.
     func terminate() {
         guard exitStatus == nil else { return }

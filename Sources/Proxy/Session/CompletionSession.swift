@@ -13,6 +13,11 @@ final class CompletionSession {
         var idleTimeout: Double = 300
         /// Seconds of stream silence before a keep-alive is sent.
         var keepAliveInterval: Double = 15
+        /// Bytes of answer (text and thinking) beyond which the request fails instead of growing.
+        var maxReplyBytes = Int.max
+        /// Seconds from a finished reply to stopping a CLI that is still running, and again to
+        /// closing a stdout that something outside the CLI's group still holds.
+        var linger = 3.0
     }
 
     let id: String
@@ -27,6 +32,9 @@ final class CompletionSession {
     private var deadline: EventTimer?
     private var idleTimer: EventTimer?
     private var keepAliveTimer: EventTimer?
+    private var lingerTimer: EventTimer?
+    /// Bytes of text and thinking produced so far, against `maxReplyBytes`.
+    private var replyBytes = 0
     /// True when something went to the client since the last keep-alive tick.
     private var sentSinceTick = false
     private let context: Context
@@ -34,6 +42,8 @@ final class CompletionSession {
     private var responseHeaders: [(String, String)]
     private(set) var model: String?
     private(set) var spawnFailed = false
+    /// The code of the error the client was given, for the access log.
+    private(set) var errorCode: String?
 
     init(id: String, exchange: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
          reducer: TurnReducer = TurnReducer(), headers: [(String, String)], context: Context,
@@ -102,6 +112,10 @@ final class CompletionSession {
         scheduleKeepAlive()
     }
 
+    private func lingerExpired() {
+        perform(machine.lingerExpired())
+    }
+
     private func idleExpired() {
         turn(.failed(.idle(seconds: context.idleTimeout)))
     }
@@ -109,6 +123,8 @@ final class CompletionSession {
     // MARK: Inputs
 
     private func didRead(_ bytes: [UInt8]) {
+        // After the reply nothing more is said to the client: the bytes are read only to reach EOF.
+        guard !machine.isReplyFinished else { return }
         idleTimer?.schedule(after: context.idleTimeout)
         handle(splitter.pieces(from: bytes))
     }
@@ -161,11 +177,36 @@ final class CompletionSession {
             if let cost = completion.costUSD { responseHeaders.append(("x-claude-cost-usd", "\(cost)")) }
             if machine.isStreaming { pendingFrames += translator.frames(for: event) }
             perform(machine.turnCompleted(stopsChild: completion.stopsChild))
-        case .began, .text, .reasoning:
+        case .text(let piece), .reasoning(let piece):
+            replyBytes += piece.utf8.count
+            if replyBytes > context.maxReplyBytes {
+                return perform(machine.turnFailed(TurnFailure.replyTooLarge(limit: context.maxReplyBytes).openAIError))
+            }
+            guard machine.isStreaming else { return }
+            pendingFrames += translator.frames(for: event)
+            if !pendingFrames.isEmpty { perform(machine.framesReady()) }
+        case .began:
             guard machine.isStreaming else { return }
             pendingFrames += translator.frames(for: event)
             if !pendingFrames.isEmpty { perform(machine.framesReady()) }
         }
+    }
+
+    /// Hands the pending frames to the connection in batches of about 64 KiB, so a large final
+    /// event is not copied once more into one buffer with all the others. True when behind.
+    private func sendPendingFrames() -> Bool {
+        var behind = false
+        var batch: [UInt8] = []
+        for frame in pendingFrames {
+            batch += frame.bytes
+            if batch.count >= 64 * 1024 {
+                behind = exchange.send(batch) || behind
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        pendingFrames.removeAll()
+        if !batch.isEmpty { behind = exchange.send(batch) || behind }
+        return behind
     }
 
     /// The CLI's stderr is never sent to clients; when the CLI failed, operators see its tail.
@@ -189,20 +230,20 @@ final class CompletionSession {
                     ("X-Accel-Buffering", "no"),
                 ])
             case .sendFrames:
-                let bytes = pendingFrames.flatMap(\.bytes)
-                pendingFrames.removeAll()
                 sentSinceTick = true
-                if exchange.send(bytes) { run?.pauseOutput() }
+                if sendPendingFrames() { run?.pauseOutput() }
             case .endStream:
                 exchange.endStream()
             case .respondWithBody:
                 exchange.respond(status: 200, headers: responseHeaders + [("Content-Type", "application/json")],
                                  body: translator.body(for: transcript))
             case .respondWithError(let error):
+                errorCode = error.code ?? error.type
                 exchange.respond(status: error.status,
                                  headers: responseHeaders + error.headers + [("Content-Type", "application/json")],
                                  body: error.body)
             case .sendStreamError(let error):
+                errorCode = error.code ?? error.type
                 exchange.send(translator.frames(for: error).flatMap(\.bytes))
             case .reportUnfinishedTurn:
                 let events = reducer.endOfOutput(exitStatus: run?.exitStatus)
@@ -212,12 +253,25 @@ final class CompletionSession {
                 events.forEach(turn)
             case .terminateChild:
                 run?.terminate()
+            case .drainOutput:
+                pendingFrames.removeAll()
+                run?.resumeOutput()
+            case .startLinger:
+                if lingerTimer == nil {
+                    lingerTimer = EventTimer(loop: context.loop) { [weak self] in self?.lingerExpired() }
+                }
+                lingerTimer?.schedule(after: context.linger)
+            case .abandonOutput:
+                context.logger.notice("stdout still held after the CLI exited; closing it",
+                                      metadata: ["request_id": "\(id)"])
+                run?.abandonOutput()
             case .release:
                 logStderrIfFailed()
-                for timer in [deadline, idleTimer, keepAliveTimer] { timer?.close() }
+                for timer in [deadline, idleTimer, keepAliveTimer, lingerTimer] { timer?.close() }
                 deadline = nil
                 idleTimer = nil
                 keepAliveTimer = nil
+                lingerTimer = nil
                 run?.close()
                 exchange.onClientGone = nil
                 exchange.onDrained = nil

@@ -3,6 +3,11 @@
 /// A request is finished only when the reply is done (sent, or the client left), the child's
 /// stdout reached EOF, *and* the child was reaped — the last two in either order (tmux job.c).
 /// Headers go out lazily: until the first frame, any failure is still a real HTTP status.
+///
+/// Once the reply is done, nothing waits on the client any more: stdout is read again even if
+/// backpressure had paused it (its bytes are dropped), and a linger timer bounds the rest. When
+/// it fires, a CLI still running is stopped; a CLI already reaped whose stdout is still held open
+/// (by a process that left its group) has the pipe closed under it. Either way the request ends.
 struct SessionStateMachine: Sendable {
     enum Reply: Equatable, Sendable { case pending, streaming, finished }
 
@@ -16,6 +21,12 @@ struct SessionStateMachine: Sendable {
         /// The child ended without finishing the turn; the glue reports why through `turnFailed`.
         case reportUnfinishedTurn
         case terminateChild
+        /// The reply is done: read stdout to EOF whatever backpressure did, dropping the bytes.
+        case drainOutput
+        /// (Re)arm the linger timer that bounds the time from a finished reply to the release.
+        case startLinger
+        /// Close the child's stdout without waiting for EOF (something outside the group holds it).
+        case abandonOutput
         case release
     }
 
@@ -23,7 +34,6 @@ struct SessionStateMachine: Sendable {
     private(set) var reply = Reply.pending
     private(set) var childRunning = true
     private(set) var stdoutOpen = true
-    private(set) var clientGone = false
     private(set) var isTerminating = false
     private(set) var isReleased = false
 
@@ -49,6 +59,7 @@ struct SessionStateMachine: Sendable {
     }
 
     var isReplyStreaming: Bool { reply == .streaming }
+    var isReplyFinished: Bool { reply == .finished }
 
     /// The child could not be started: nothing runs, nothing will be read.
     mutating func spawnFailed(_ error: OpenAIError) -> [Action] {
@@ -79,7 +90,7 @@ struct SessionStateMachine: Sendable {
         case (.streaming, _): actions = [.sendFrames, .endStream]
         case (.pending, false): actions = [.respondWithBody]
         }
-        reply = .finished
+        actions += finishReply()
         if stopsChild { actions += terminate() }
         return actions + releaseIfDone()
     }
@@ -91,14 +102,21 @@ struct SessionStateMachine: Sendable {
         case .pending: actions = [.respondWithError(error)]
         case .streaming: actions = [.sendStreamError(error), .endStream]
         }
-        reply = .finished
-        return actions + terminate() + releaseIfDone()
+        return actions + finishReply() + terminate() + releaseIfDone()
     }
 
     mutating func clientLeft() -> [Action] {
-        clientGone = true
-        reply = .finished
-        return terminate() + releaseIfDone()
+        guard reply != .finished else { return [] }
+        return finishReply() + terminate() + releaseIfDone()
+    }
+
+    /// The linger timer fired: the reply has been done for a while and the request is not.
+    mutating func lingerExpired() -> [Action] {
+        guard reply == .finished, !isReleased else { return [] }
+        if childRunning { return terminate() + [.startLinger] }
+        guard stdoutOpen else { return [] }
+        stdoutOpen = false
+        return [.abandonOutput] + releaseIfDone()
     }
 
     mutating func stdoutClosed() -> [Action] {
@@ -109,6 +127,11 @@ struct SessionStateMachine: Sendable {
     mutating func childExited() -> [Action] {
         childRunning = false
         return releaseIfDone()
+    }
+
+    private mutating func finishReply() -> [Action] {
+        reply = .finished
+        return stdoutOpen || childRunning ? [.drainOutput, .startLinger] : []
     }
 
     private mutating func terminate() -> [Action] {

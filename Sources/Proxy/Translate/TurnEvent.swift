@@ -45,6 +45,8 @@ enum TurnFailure: Equatable, Sendable {
     case idle(seconds: Double)
     /// The proxy's own deadline expired.
     case deadlineExceeded(seconds: Double)
+    /// The answer grew beyond `--max-reply-bytes`.
+    case replyTooLarge(limit: Int)
 }
 
 struct UpstreamError: Equatable, Sendable {

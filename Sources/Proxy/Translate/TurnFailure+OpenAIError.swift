@@ -1,3 +1,5 @@
+import Glibc
+
 /// The failure map of CONTRACT.md §6.2: every way a turn fails becomes one OpenAI error.
 extension TurnFailure {
     var openAIError: OpenAIError {
@@ -22,6 +24,12 @@ extension TurnFailure {
                 status: 502, type: "server_error",
                 message: "The Claude Code CLI ended\(how) without finishing its answer.",
                 code: "cli_failed")
+        case .spawnFailed(_, let errno) where Self.isResourceShortage(errno):
+            return OpenAIError(
+                status: 503, type: "server_error",
+                message: "The proxy is short of file descriptors or processes (\(ExitStatus.describe(errno: errno))); "
+                    + "try again shortly.",
+                code: "overloaded", retryAfter: 2, isRetryable: true)
         case .spawnFailed(let executable, let errno):
             return OpenAIError(
                 status: 503, type: "server_error",
@@ -43,7 +51,18 @@ extension TurnFailure {
                 status: 504, type: "server_error",
                 message: "The request did not finish within the proxy's limit of \(Int(seconds)) s.",
                 code: "timeout", isRetryable: true)
+        case .replyTooLarge(let limit):
+            return OpenAIError(
+                status: 502, type: "server_error",
+                message: "The answer grew beyond the proxy's limit of \(limit) bytes (--max-reply-bytes); "
+                    + "the proxy stopped the CLI.",
+                code: "reply_too_large")
         }
+    }
+
+    /// A spawn that failed for want of descriptors, processes or memory: the CLI itself is fine.
+    static func isResourceShortage(_ errno: Int32) -> Bool {
+        [EMFILE, ENFILE, EAGAIN, ENOMEM].contains(errno)
     }
 }
 

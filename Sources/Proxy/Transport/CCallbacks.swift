@@ -1,4 +1,5 @@
 import CEvent
+import Glibc
 
 /// Every libevent callback the proxy registers. Each one rebuilds its Swift object from the
 /// unretained pointer it was given and makes exactly one call; no logic lives here.
@@ -16,6 +17,19 @@ enum CCallbacks {
     static let request: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { request, arg in
         guard let request else { return }
         object(arg, as: HTTPServer.self)?.didReceive(request)
+    }
+
+    /// `evhttp_set_bevcb`: evhttp accepted a connection and asks for its bufferevent.
+    static let newConnection: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> OpaquePointer? = {
+        _, arg in
+        object(arg, as: HTTPServer.self)?.newConnection()
+    }
+
+    /// `evconnlistener_set_error_cb`: accept failed (not EAGAIN/EINTR). The argument evhttp
+    /// gave its listener is the evhttp itself.
+    static let acceptFailed: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, arg in
+        let code = errno
+        HTTPServer.server(forHTTP: arg)?.acceptFailed(errno: code)
     }
 
     /// `evhttp_connection_set_closecb`: the client's connection is going away mid-stream.

@@ -19,6 +19,8 @@ final class HTTPExchange: ResponseSink {
     private var closeWatch: OpaquePointer?
     private var isStreaming = false
 
+    /// Headers every reply through this exchange carries (CORS), whatever produces the reply.
+    var commonHeaders: [(String, String)] = []
     var onClientGone: (() -> Void)?
     var onDrained: (() -> Void)?
     /// High-water mark of the connection's output buffer, for backpressure to the child.
@@ -37,7 +39,7 @@ final class HTTPExchange: ResponseSink {
         self.connectionTimeout = connectionTimeout
         method = Self.methodName(evhttp_request_get_command(request))
         let uri = evhttp_request_get_uri(request).map { String(cString: $0) } ?? "/"
-        path = String(uri.prefix { $0 != "?" && $0 != "#" })
+        path = RequestTarget.path(of: uri)
         body = Self.drain(evhttp_request_get_input_buffer(request))
     }
 
@@ -51,12 +53,27 @@ final class HTTPExchange: ResponseSink {
         return String(cString: value)
     }
 
+    /// Every value of a request header, in order (evhttp's lookup returns only the first).
+    func headerValues(_ name: String) -> [String] {
+        guard let request, let headers = evhttp_request_get_input_headers(request) else { return [] }
+        var values: [String] = []
+        var field = headers.pointee.tqh_first
+        while let current = field {
+            if let key = current.pointee.key, String(cString: key).lowercased() == name.lowercased(),
+               let value = current.pointee.value {
+                values.append(String(cString: value))
+            }
+            field = current.pointee.next.tqe_next
+        }
+        return values
+    }
+
     // MARK: Whole replies
 
     func respond(status: Int, headers: [(String, String)], body: [UInt8]) {
         guard let request else { return }
         stopWatchingClose()
-        addHeaders(headers, to: request)
+        addHeaders(headers + commonHeaders, to: request)
         let buffer = evbuffer_new()
         body.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
         self.status = status
@@ -72,7 +89,7 @@ final class HTTPExchange: ResponseSink {
     func startStream(status: Int, headers: [(String, String)]) {
         guard let request, !isStreaming else { return }
         stopWatchingClose()
-        addHeaders(headers, to: request)
+        addHeaders(headers + commonHeaders, to: request)
         self.status = status
         isStreaming = true
         firstByteAt = .now

@@ -12,6 +12,8 @@ proxy writes and acts on the marker [[fake:MODE]] in its text:
   grandchild  forks a grandchild that ignores SIGTERM, then hangs
   report      answers with its argv, cwd and environment as JSON text
   flood       40 MB of text deltas as fast as the pipe takes them
+  setsid      answers, leaving a grandchild in a session of its own that holds stdout open
+              (its pid is the answer's text)
 """
 import json
 import os
@@ -97,6 +99,15 @@ elif mode == "flood":
     for _ in range(5000):
         delta(piece)
     result("flood")
+elif mode == "setsid":
+    init()
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        time.sleep(60)
+        os._exit(0)
+    answer([str(pid)])
+    sys.exit(0)
 elif mode == "report":
     init()
     report = json.dumps({"argv": sys.argv, "cwd": os.getcwd(), "env": dict(os.environ)})

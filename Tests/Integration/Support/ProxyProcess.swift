@@ -16,11 +16,19 @@ final class ProxyProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - cli: the CLI to run (the real one by default).
     ///   - arguments: extra flags.
-    init(cli: String = TestEnvironment.realCLI, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    ///   - launcher: a command that execs the proxy in place (e.g. `prlimit --nofile=64:64 --`).
+    init(cli: String = TestEnvironment.realCLI, arguments: [String] = [], environment: [String: String] = [:],
+         launcher: [String] = []) throws {
         tmpdir = NSTemporaryDirectory() + "ccp-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: tmpdir, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.proxyBinary)
-        process.arguments = ["--port", "0", "--claude", cli, "--log-level", "debug"] + arguments
+        let proxyArguments = ["--port", "0", "--claude", cli, "--log-level", "debug"] + arguments
+        if let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(launcher.dropFirst()) + [TestEnvironment.proxyBinary] + proxyArguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: TestEnvironment.proxyBinary)
+            process.arguments = proxyArguments
+        }
         var env = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "PROXY_API_KEY": Self.key,
@@ -105,6 +113,21 @@ final class ProxyProcess: @unchecked Sendable {
 
     func responses(_ body: String, onChunk: ((CurlResponse.Chunk, [UInt8]) -> Bool)? = nil) -> CurlResponse {
         CurlClient.json("POST", "\(baseURL)/v1/responses", body: body, onChunk: onChunk)
+    }
+
+    /// A gauge or counter from /metrics (the first sample of that name).
+    func metric(_ name: String) -> Double? {
+        let text = String(decoding: get("/metrics").body, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") || line.hasPrefix(name + "{") {
+            return line.split(separator: " ").last.flatMap { Double($0) }
+        }
+        return nil
+    }
+
+    /// The proxy's private directory under its TMPDIR.
+    var runtimeDirectories: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: tmpdir)) ?? [])
+            .filter { $0.hasPrefix("claude-code-proxy.") }.map { "\(tmpdir)/\($0)" }
     }
 
     func get(_ path: String, key: String? = ProxyProcess.key) -> CurlResponse {

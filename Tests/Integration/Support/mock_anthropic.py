@@ -5,7 +5,7 @@ The scenario is chosen by a marker in the last user message: [[scenario:NAME]].
 A test can tag its request with [[id:TAG]]; GET /_requests?id=TAG lists the bodies
 received for that tag, so a test can count upstream calls.
 
-Scenarios: text (default), echo, slow, gate:ID, utf8, long, thinking, max_tokens,
+Scenarios: text (default), echo, slow, gate:ID, big:KIB, utf8, long, thinking, max_tokens,
 tool_use, refusal, cut, stall, sse_error, err400, prompt_too_long, err401, err403,
 err404, err413, err429, err500, err503, err529.
 
@@ -176,6 +176,9 @@ class Handler(BaseHTTPRequestHandler):
             pieces = [f"word{i} " for i in range(400)]
         elif scenario == "refusal":
             pieces = []
+        elif scenario.startswith("big:"):
+            # N KiB of text in 1 KiB deltas.
+            pieces = [("y" * 1023) + " " for _ in range(int(scenario[len("big:"):]))]
         else:
             pieces = ["Hello", " from", " mock."]
 
