@@ -5,10 +5,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+// Layering the compiler checks: ProxyCore is pure (no libevent, no libcurl, no processes);
+// only EventTransport imports CEvent; only HTTPStreamClient imports CCurl.
 let package = Package(
     name: "claude-code-proxy",
     products: [
-        .executable(name: "claude-code-proxy", targets: ["Proxy"]),
+        .executable(name: "claude-code-proxy", targets: ["claude-code-proxy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -18,27 +20,47 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CEvent", pkgConfig: "libevent", providers: [.apt(["libevent-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // The one fork/exec: PR_SET_PDEATHSIG must be set in the child, which posix_spawn cannot do.
+        // The one fork/exec (PR_SET_PDEATHSIG must be set in the child, which posix_spawn cannot
+        // do), and the few system calls Swift cannot make (prctl, pipe2, rlimit).
         .target(name: "CSystem"),
-        .executableTarget(
-            name: "Proxy",
+        // Stream-json decoding, the turn reducer, the conversation model, neutral failures, usage,
+        // the request state machine and admission. FoundationEssentials at most.
+        .target(name: "ProxyCore", swiftSettings: swiftSettings),
+        // The OpenAI wire front end: request and reply types, translators, error rendering.
+        .target(name: "OpenAIFront", dependencies: ["ProxyCore"], swiftSettings: swiftSettings),
+        // The event loop: evhttp, exchanges, pipes as bufferevents, timers, signals.
+        .target(name: "EventTransport", dependencies: ["CEvent"], swiftSettings: swiftSettings),
+        // Child processes: spawn, process groups, reaping, the CLI process and its pipes.
+        .target(name: "ChildProcesses", dependencies: ["CSystem", "ProxyCore", "EventTransport"],
+                swiftSettings: swiftSettings),
+        // A libcurl streaming client: the integration suite's, and the profiler's.
+        .target(name: "HTTPStreamClient", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        // The daemon: configuration, composition root, routes, sessions, scheduling, logs, metrics.
+        .target(
+            name: "ProxyDaemon",
             dependencies: [
-                "CEvent",
-                "CSystem",
+                "ProxyCore", "OpenAIFront", "EventTransport", "ChildProcesses", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "claude-code-proxy",
+            dependencies: ["ProxyDaemon", "ProxyCore", "OpenAIFront"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "Unit",
-            dependencies: ["Proxy", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["ProxyCore", "OpenAIFront", "ProxyDaemon", "ChildProcesses", "EventTransport",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "Integration",
-            dependencies: ["Proxy", "CCurl"],
+            dependencies: ["HTTPStreamClient", "CCurl"],
             exclude: ["Support/mock_anthropic.py", "Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -113,6 +113,7 @@ def main():
     parser.add_argument("--long", type=float, default=0.15, help="share of 300 KiB Responses streams")
     parser.add_argument("--slow", type=float, default=0.1, help="share of slow readers (4 KiB per 5 ms)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--proxy-args", default="", help="extra flags for the proxy, e.g. '--queue-timeout 2'")
     args = parser.parse_args()
 
     binary = os.environ.get("PROXY_BINARY", os.path.join(ROOT, ".build/debug/claude-code-proxy"))
@@ -125,7 +126,7 @@ def main():
     tmpdir = tempfile.mkdtemp(prefix="ccp-soak-")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PROXY_API_KEY": key, "HOME": tmpdir, "TMPDIR": tmpdir,
            "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{mock_port}", "ANTHROPIC_API_KEY": "sk-soak"}
-    proxy = subprocess.Popen([binary, "--port", "0", "--claude", cli, "--log-level", "warning"],
+    proxy = subprocess.Popen([binary, "--port", "0", "--claude", cli, "--log-level", "warning"] + args.proxy_args.split(),
                              env=env, stderr=subprocess.PIPE, text=True)
     line = proxy.stderr.readline()
     port = int(line.rsplit(":", 1)[1])

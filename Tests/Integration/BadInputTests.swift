@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HTTPStreamClient
 
 extension Integration {
     /// Every refusal is OpenAI's error shape with the right status, and no CLI is started for it.

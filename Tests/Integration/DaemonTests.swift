@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import HTTPStreamClient
 
 extension Integration {
     /// Bounded concurrency with an honest queue, deadlines, keep-alives, graceful drain.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HTTPStreamClient
 
 extension Integration {
     /// A misbehaving CLI (Fixtures/fake_claude.py) never crashes the proxy or leaks a process.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import HTTPStreamClient
 
 extension Integration {
     /// The client leaving at any moment ends the CLI's whole process group; nothing is left

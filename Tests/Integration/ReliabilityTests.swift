@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import HTTPStreamClient
 
 extension Integration {
     /// A finished request always gives its place back; the daemon survives descriptor

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HTTPStreamClient
 
 extension Integration {
     /// Token-level streaming, proven by order rather than by clock: the mock holds its second

@@ -1,10 +1,14 @@
 import Testing
-@testable import Proxy
+@testable import ProxyCore
+@testable import OpenAIFront
+@testable import EventTransport
+@testable import ChildProcesses
+@testable import ProxyDaemon
 
 struct CLIInvocationTests {
+    private let prompt = Prompt(Conversation(system: [String(repeating: "s", count: 200_000)],
+                                             turns: [.init(role: .user, texts: [String(repeating: "u", count: 300_000)])]))
     private let invocation = CLIProfile.fixture.invocation(
-        prompt: Prompt(Conversation(system: [String(repeating: "s", count: 200_000)],
-                                    turns: [.init(role: .user, texts: [String(repeating: "u", count: 300_000)])])),
         model: "opus", systemPromptFile: "/run/p/1.txt", options: CLIOptions(maxOutputTokens: 100, effort: "high"))
 
     private func hasPair(_ flag: String, _ value: String) -> Bool {
@@ -28,8 +32,9 @@ struct CLIInvocationTests {
 
     @Test func nothingPayloadSizedGoesInArgv() {
         #expect(invocation.arguments.allSatisfy { $0.utf8.count < 256 })
-        #expect(invocation.stdin.count > 300_000)
-        #expect(invocation.stdin.last == UInt8(ascii: "\n"))
+        // The prompt is the request's input, written to stdin once a request attaches.
+        #expect(prompt.stdinLine.count > 300_000)
+        #expect(!prompt.stdinLine.contains(UInt8(ascii: "\n")), "one line per turn")
     }
 
     @Test func theEnvironmentIsAnAllowlistWithoutTheProxyKey() {

@@ -1,5 +1,9 @@
 import Testing
-@testable import Proxy
+@testable import ProxyCore
+@testable import OpenAIFront
+@testable import EventTransport
+@testable import ChildProcesses
+@testable import ProxyDaemon
 
 struct ConfigurationTests {
     private func resolve(_ flags: Configuration.Flags = .init(), _ env: [String: String] = [:],

@@ -1,5 +1,9 @@
 import Testing
-@testable import Proxy
+@testable import ProxyCore
+@testable import OpenAIFront
+@testable import EventTransport
+@testable import ChildProcesses
+@testable import ProxyDaemon
 
 struct ConversationTests {
     private func chat(_ json: String) throws -> ChatCompletionRequest {
@@ -70,9 +74,9 @@ struct ConversationTests {
     @Test func aPromptThatLooksLikeAFlagStaysText() throws {
         let request = try chat(#"{"messages":[{"role":"user","content":"--model opus /context @/etc/passwd"}]}"#)
         let prompt = Prompt(try Conversation(chatMessages: request.messages))
-        let invocation = CLIProfile.fixture.invocation(prompt: prompt, model: "sonnet", systemPromptFile: "/p")
+        let invocation = CLIProfile.fixture.invocation(model: "sonnet", systemPromptFile: "/p")
         #expect(!invocation.arguments.contains { $0.contains("/context") || $0.contains("passwd") })
-        #expect(String(decoding: invocation.stdin, as: UTF8.self).contains("--model opus /context @/etc/passwd"))
+        #expect(String(decoding: prompt.stdinLine, as: UTF8.self).contains("--model opus /context @/etc/passwd"))
     }
 }
 

@@ -1,7 +1,11 @@
 import Foundation
 import PropertyBased
 import Testing
-@testable import Proxy
+@testable import ProxyCore
+@testable import OpenAIFront
+@testable import EventTransport
+@testable import ChildProcesses
+@testable import ProxyDaemon
 
 struct RouterTests {
     @Test(arguments: [

@@ -1,6 +1,10 @@
 import PropertyBased
 import Testing
-@testable import Proxy
+@testable import ProxyCore
+@testable import OpenAIFront
+@testable import EventTransport
+@testable import ChildProcesses
+@testable import ProxyDaemon
 
 struct LineSplitterTests {
     @Test func keepsPartialLinesUntilTheirNewline() {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Proxy
+@testable import ProxyCore
+@testable import OpenAIFront
+@testable import EventTransport
+@testable import ChildProcesses
+@testable import ProxyDaemon
 
 struct ReasoningTests {
     @Test func thinkingIsReasoningNeverContent() throws {

@@ -1,8 +1,12 @@
 import Testing
-@testable import Proxy
+@testable import ProxyCore
+@testable import OpenAIFront
+@testable import EventTransport
+@testable import ChildProcesses
+@testable import ProxyDaemon
 
 struct SessionStateMachineTests {
-    let failure = OpenAIError(status: 502, type: "server_error", message: "x")
+    let failure = TurnFailure.structuredOutputMissing
 
     @Test func streamingHeadersGoOutWithTheFirstFrames() {
         var machine = SessionStateMachine(isStreaming: true)

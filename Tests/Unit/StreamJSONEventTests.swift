@@ -1,5 +1,9 @@
 import Testing
-@testable import Proxy
+@testable import ProxyCore
+@testable import OpenAIFront
+@testable import EventTransport
+@testable import ChildProcesses
+@testable import ProxyDaemon
 
 struct StreamJSONEventTests {
     @Test func decodesEveryRecordedKindWithoutFailing() throws {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Proxy
+@testable import ProxyCore
+@testable import OpenAIFront
+@testable import EventTransport
+@testable import ChildProcesses
+@testable import ProxyDaemon
 
 struct StructuredOutputTests {
     private func turn(_ name: String) throws -> [TurnEvent] {
@@ -55,7 +59,7 @@ struct StructuredOutputTests {
             #"{"input":"x","text":{"format":{"type":"json_schema","name":"p","schema":{"type":"object"}}}}"#.utf8)),
                                           defaultModel: "sonnet", now: 0)
         #expect(responses.options.jsonSchema == #"{"type":"object"}"#)
-        let invocation = CLIProfile.fixture.invocation(prompt: responses.prompt, model: "sonnet", systemPromptFile: "/p",
+        let invocation = CLIProfile.fixture.invocation(model: "sonnet", systemPromptFile: "/p",
                                                        options: responses.options)
         #expect(invocation.arguments.suffix(2) == ["--json-schema", #"{"type":"object"}"#])
     }

@@ -1,5 +1,9 @@
 import Foundation
-@testable import Proxy
+@testable import ProxyCore
+@testable import OpenAIFront
+@testable import EventTransport
+@testable import ChildProcesses
+@testable import ProxyDaemon
 
 /// Recorded CLI transcripts in Tests/Unit/Fixtures (copied from shared/cli-contract/transcripts).
 enum Fixture {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HTTPStreamClient
 
 /// The built `claude-code-proxy` running as a child of the test, on a free port.
 final class ProxyProcess: @unchecked Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HTTPStreamClient
 
 /// Paths and shared services of the integration suite.
 enum TestEnvironment {

@@ -1,0 +1,69 @@
+import Glibc
+import ProxyCore
+import EventTransport
+
+/// Reaps children when SIGCHLD arrives (delivered as an ordinary loop event, never in a signal
+/// handler) and tells each child's owner how it ended. tmux's `server_child_signal` shape.
+package final class ChildReaper {
+    private var owners: [pid_t: (ExitStatus) -> Void] = [:]
+    /// Called for every reaped child with its CPU time (user + system), in seconds.
+    package var onCPUTime: ((Double) -> Void)?
+
+    package var liveChildren: Int { owners.count }
+
+    package init() {}
+
+    package func watch(_ pid: pid_t, onExit: @escaping (ExitStatus) -> Void) {
+        owners[pid] = onExit
+    }
+
+    private static func seconds(_ time: timeval) -> Double {
+        Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000
+    }
+
+    /// Processes that left a CLI's group and were orphaned come to the proxy (it is their
+    /// subreaper, see `ccp_become_subreaper`): every child of the proxy that is not a CLI it
+    /// watches is such a stray. Kills them all; `reap` collects them. Returns how many.
+    @discardableResult
+    package func killStrays() -> Int {
+        let strays = Self.directChildren().filter { owners[$0] == nil }
+        for pid in strays { kill(pid, SIGKILL) }
+        return strays.count
+    }
+
+    /// The proxy's children as the kernel lists them, per thread, in `/proc/self/task/*/children`.
+    package static func directChildren() -> [pid_t] {
+        guard let tasks = opendir("/proc/self/task") else { return [] }
+        defer { closedir(tasks) }
+        var pids: [pid_t] = []
+        while let entry = readdir(tasks) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard Int(name) != nil else { continue }
+            let fd = open("/proc/self/task/\(name)/children", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                guard count > 0 else { break }
+                bytes += buffer.prefix(count)
+            }
+            close(fd)
+            pids += bytes.split(separator: UInt8(ascii: " ")).compactMap { pid_t(String(decoding: $0, as: UTF8.self)) }
+        }
+        return pids
+    }
+
+    /// `wait4(-1, WNOHANG)` until nothing is left to reap.
+    package func reap() {
+        while true {
+            var status: Int32 = 0
+            var usage = rusage()
+            let pid = wait4(-1, &status, WNOHANG, &usage)
+            if pid == -1 && errno == EINTR { continue }
+            guard pid > 0 else { return }
+            onCPUTime?(Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime))
+            owners.removeValue(forKey: pid)?(ExitStatus(waitStatus: status))
+        }
+    }
+}

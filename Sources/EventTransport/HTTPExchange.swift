@@ -1,0 +1,214 @@
+import CEvent
+import Glibc
+
+/// The sole holder of one `evhttp_request *`: exactly one reply goes out through it, either
+/// whole (`respond`) or chunked (`startStream` … `send` … `endStream`). After the reply, or
+/// once the client is gone, the pointer is dropped and nothing touches it again.
+///
+/// Client departure (libevent-notes.md): while the request is pending evhttp does not read
+/// the socket, so the exchange watches the fd itself (`MSG_PEEK`); once streaming, evhttp
+/// reads again and reports a close through the connection's close callback.
+package final class HTTPExchange {
+    package let method: String
+    package let path: String
+    package let body: [UInt8]
+    private var request: OpaquePointer?
+    private let loop: EventLoop
+    /// The server's read/write timeout, restored on the connection when a stream ends.
+    private let connectionTimeout: Int
+    private var closeWatch: OpaquePointer?
+    private var isStreaming = false
+
+    /// Headers every reply through this exchange carries (CORS), whatever produces the reply.
+    package var commonHeaders: [(String, String)] = []
+    package var onClientGone: (() -> Void)?
+    package var onDrained: (() -> Void)?
+    /// High-water mark of the connection's output buffer, for backpressure to the child.
+    package var highWaterBytes = 1 << 20
+
+    package let receivedAt = ContinuousClock.now
+    /// When the first byte of the reply (its head) was handed to the connection.
+    package private(set) var firstByteAt: ContinuousClock.Instant?
+    package private(set) var status = 0
+    package private(set) var bytesSent = 0
+    package private(set) var clientGone = false
+
+    package init(request: OpaquePointer, loop: EventLoop, connectionTimeout: Int) {
+        self.request = request
+        self.loop = loop
+        self.connectionTimeout = connectionTimeout
+        method = Self.methodName(evhttp_request_get_command(request))
+        let uri = evhttp_request_get_uri(request).map { String(cString: $0) } ?? "/"
+        path = RequestTarget.path(of: uri)
+        body = Self.drain(evhttp_request_get_input_buffer(request))
+    }
+
+    deinit {
+        stopWatchingClose()
+    }
+
+    package func header(_ name: String) -> String? {
+        guard let request, let headers = evhttp_request_get_input_headers(request),
+              let value = evhttp_find_header(headers, name) else { return nil }
+        return String(cString: value)
+    }
+
+    /// Every value of a request header, in order (evhttp's lookup returns only the first).
+    package func headerValues(_ name: String) -> [String] {
+        guard let request, let headers = evhttp_request_get_input_headers(request) else { return [] }
+        var values: [String] = []
+        var field = headers.pointee.tqh_first
+        while let current = field {
+            if let key = current.pointee.key, String(cString: key).lowercased() == name.lowercased(),
+               let value = current.pointee.value {
+                values.append(String(cString: value))
+            }
+            field = current.pointee.next.tqe_next
+        }
+        return values
+    }
+
+    // MARK: Whole replies
+
+    package func respond(status: Int, headers: [(String, String)], body: [UInt8]) {
+        guard let request else { return }
+        stopWatchingClose()
+        addHeaders(headers + commonHeaders, to: request)
+        let buffer = evbuffer_new()
+        body.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
+        self.status = status
+        bytesSent += body.count
+        firstByteAt = firstByteAt ?? .now
+        self.request = nil
+        evhttp_send_reply(request, Int32(status), nil, buffer)
+        evbuffer_free(buffer)
+    }
+
+    // MARK: Streamed replies
+
+    package func startStream(status: Int, headers: [(String, String)]) {
+        guard let request, !isStreaming else { return }
+        stopWatchingClose()
+        addHeaders(headers + commonHeaders, to: request)
+        self.status = status
+        isStreaming = true
+        firstByteAt = .now
+        evhttp_send_reply_start(request, Int32(status), nil)
+        guard let connection = evhttp_request_get_connection(request) else { return }
+        evhttp_connection_set_closecb(connection, CCallbacks.connectionClosed, CCallbacks.pointer(to: self))
+        // A healthy stream may be quiet for long; the read timeout must not cut it (the client sends nothing).
+        setReadTimeout(nil, on: connection)
+    }
+
+    /// Queues bytes; returns true when the connection's output buffer is above the high-water mark.
+    @discardableResult
+    package func send(_ bytes: [UInt8]) -> Bool {
+        guard let request, isStreaming else { return false }
+        let buffer = evbuffer_new()
+        bytes.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
+        bytesSent += bytes.count
+        evhttp_send_reply_chunk_with_cb(request, buffer, CCallbacks.connectionDrained, CCallbacks.pointer(to: self))
+        evbuffer_free(buffer)
+        guard let connection = evhttp_request_get_connection(request),
+              let bufferEvent = evhttp_connection_get_bufferevent(connection),
+              let output = bufferevent_get_output(bufferEvent) else { return false }
+        return evbuffer_get_length(output) > highWaterBytes
+    }
+
+    package func endStream() {
+        guard let request, isStreaming else { return }
+        if let connection = evhttp_request_get_connection(request) {
+            evhttp_connection_set_closecb(connection, nil, nil)
+            var restored = timeval(tv_sec: connectionTimeout, tv_usec: 0)
+            setReadTimeout(&restored, on: connection)
+        }
+        self.request = nil
+        evhttp_send_reply_end(request)
+    }
+
+    // MARK: Client departure
+
+    /// Watches the socket of a pending request for the client closing it.
+    package func watchForClientClose() {
+        guard let request, closeWatch == nil, !isStreaming,
+              let connection = evhttp_request_get_connection(request),
+              let bufferEvent = evhttp_connection_get_bufferevent(connection) else { return }
+        let fd = bufferevent_getfd(bufferEvent)
+        guard fd >= 0 else { return }
+        closeWatch = event_new(loop.base, fd, Int16(EV_READ | EV_PERSIST), CCallbacks.exchangeReadable,
+                               CCallbacks.pointer(to: self))
+        event_add(closeWatch, nil)
+    }
+
+    package func didBecomeReadable(fd: Int32) {
+        var byte: UInt8 = 0
+        let peeked = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
+        stopWatchingClose()
+        // Bytes are a pipelined request: leave them for evhttp. 0 or an error: the client left.
+        if peeked <= 0 { clientLeftWhilePending() }
+    }
+
+    /// The connection closed during a stream; evhttp has detached the request, which
+    /// `evhttp_send_reply_end` now frees.
+    package func didClose() {
+        guard let request else { return }
+        self.request = nil
+        clientGone = true
+        evhttp_send_reply_end(request)
+        onClientGone?()
+    }
+
+    package func didDrain() { onDrained?() }
+
+    private func clientLeftWhilePending() {
+        guard let request else { return }
+        clientGone = true
+        self.request = nil
+        // evhttp frees a request only through a reply; this one reaches nobody and closes the connection.
+        if let headers = evhttp_request_get_output_headers(request) {
+            evhttp_add_header(headers, "Connection", "close")
+        }
+        status = 499
+        evhttp_send_reply(request, 400, "Client Closed Request", nil)
+        onClientGone?()
+    }
+
+    private func stopWatchingClose() {
+        if let closeWatch { event_free(closeWatch) }
+        closeWatch = nil
+    }
+
+    private func addHeaders(_ headers: [(String, String)], to request: OpaquePointer) {
+        guard let output = evhttp_request_get_output_headers(request) else { return }
+        for (name, value) in headers { evhttp_add_header(output, name, value) }
+    }
+
+    private func setReadTimeout(_ read: UnsafeMutablePointer<timeval>?, on connection: OpaquePointer) {
+        guard let bufferEvent = evhttp_connection_get_bufferevent(connection) else { return }
+        var write = timeval(tv_sec: connectionTimeout, tv_usec: 0)
+        bufferevent_set_timeouts(bufferEvent, read, &write)
+    }
+
+    private static func drain(_ buffer: OpaquePointer?) -> [UInt8] {
+        guard let buffer else { return [] }
+        let length = evbuffer_get_length(buffer)
+        guard length > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: length)
+        let copied = bytes.withUnsafeMutableBytes { evbuffer_copyout(buffer, $0.baseAddress, $0.count) }
+        return copied == length ? bytes : Array(bytes.prefix(max(0, copied)))
+    }
+
+    private static func methodName(_ command: evhttp_cmd_type) -> String {
+        switch command {
+        case EVHTTP_REQ_GET: return "GET"
+        case EVHTTP_REQ_POST: return "POST"
+        case EVHTTP_REQ_HEAD: return "HEAD"
+        case EVHTTP_REQ_PUT: return "PUT"
+        case EVHTTP_REQ_DELETE: return "DELETE"
+        case EVHTTP_REQ_OPTIONS: return "OPTIONS"
+        case EVHTTP_REQ_PATCH: return "PATCH"
+        default: return "OTHER"
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import ProxyCore
+
+/// What one completion request asks the CLI to do, checked and translated: the prompt, the
+/// model alias, the output limit and the translator for its endpoint. Pure.
+package struct CompletionJob {
+    package var id: String
+    package var prompt: Prompt
+    package var model: String
+    package var options: CLIOptions
+    /// Chat's `stop`, applied by the proxy to the streamed text.
+    package var stopSequences: [String] = []
+    package var isStreaming: Bool
+    package var translator: any ReplyTranslator
+
+    package init(chat request: ChatCompletionRequest, defaultModel: String, now: Int) throws(OpenAIError) {
+        if let n = request.n, n != 1 {
+            throw .invalidRequest("Only n = 1 is supported: the CLI gives one answer per request.", param: "n")
+        }
+        if request.logprobs == true {
+            throw .invalidRequest("logprobs are not available through Claude Code.", param: "logprobs")
+        }
+        try Self.refuseTools(request.tools, choice: request.toolChoice)
+        stopSequences = try Self.stopSequences(request.stop)
+        let limit = request.maxCompletionTokens ?? request.maxTokens
+        try Self.checkLimit(limit, param: request.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens")
+        id = Self.randomID(prefix: "chatcmpl-")
+        prompt = Prompt(try Conversation(chatMessages: request.messages))
+        model = ModelName.normalized(request.model, default: defaultModel)
+        options = CLIOptions(maxOutputTokens: limit,
+                             effort: try Self.effort(request.reasoningEffort, param: "reasoning_effort"),
+                             jsonSchema: try Self.jsonSchema(request.responseFormat, nested: true,
+                                                             param: "response_format"))
+        options = Self.withContinuationsStopped(options)
+        isStreaming = request.stream ?? false
+        translator = ChatTranslator(id: id, created: now, model: model,
+                                    includeUsage: request.streamOptions?.includeUsage ?? false)
+    }
+
+    package init(responses request: ResponsesRequest, defaultModel: String, now: Int) throws(OpenAIError) {
+        if request.previousResponseID != nil {
+            throw .invalidRequest("previous_response_id is not supported: this proxy stores no responses. "
+                                  + "Send the whole conversation in `input`.", param: "previous_response_id")
+        }
+        try Self.refuseTools(request.tools, choice: request.toolChoice)
+        try Self.checkLimit(request.maxOutputTokens, param: "max_output_tokens")
+        id = Self.randomID(prefix: "resp_")
+        prompt = Prompt(try Conversation(responsesInput: request.input, instructions: request.instructions))
+        model = ModelName.normalized(request.model, default: defaultModel)
+        var format: JSONValue?
+        if case .object(let text)? = request.text { format = text["format"] }
+        options = CLIOptions(maxOutputTokens: request.maxOutputTokens,
+                             effort: try Self.effort(request.reasoning?.effort, param: "reasoning.effort"),
+                             jsonSchema: try Self.jsonSchema(format, nested: false, param: "text.format"))
+        options = Self.withContinuationsStopped(options)
+        isStreaming = request.stream ?? false
+        translator = ResponsesTranslator(id: id, itemID: Self.randomID(prefix: "msg_"), createdAt: now, model: model,
+                                         instructions: request.instructions, maxOutputTokens: request.maxOutputTokens)
+    }
+
+    /// With an output limit the CLI would continue after hitting it; stop it after one call.
+    /// (Not with a schema: the StructuredOutput turn needs the run to go on after the call.)
+    private static func withContinuationsStopped(_ options: CLIOptions) -> CLIOptions {
+        var options = options
+        options.stopsAfterFirstCall = options.maxOutputTokens != nil && options.jsonSchema == nil
+        return options
+    }
+
+    /// The reducer for this request: its stop sequences, and whether the answer is structured.
+    package var reducer: TurnReducer {
+        TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil)
+    }
+
+    /// The largest schema passed in argv (one argument may not exceed 128 KiB on Linux).
+    package static let maxSchemaBytes = 64 * 1024
+
+    /// `response_format` (chat: `{type:"json_schema", json_schema:{schema}}`) or `text.format`
+    /// (responses: `{type:"json_schema", schema}`) → the schema for `--json-schema`.
+    /// `json_object` asks for any JSON object: the schema `{"type":"object"}`.
+    private static func jsonSchema(_ format: JSONValue?, nested: Bool, param: String) throws(OpenAIError) -> String? {
+        guard let format, format != .null else { return nil }
+        guard case .object(let fields) = format, let type = fields["type"]?.stringValue else {
+            throw .invalidRequest("`\(param)` must be an object with a `type`.", param: param)
+        }
+        switch type {
+        case "text":
+            return nil
+        case "json_object":
+            return #"{"type":"object"}"#
+        case "json_schema":
+            let holder: [String: JSONValue]
+            if nested {
+                guard case .object(let inner)? = fields["json_schema"] else {
+                    throw .invalidRequest("`\(param).json_schema` is required.", param: "\(param).json_schema")
+                }
+                holder = inner
+            } else {
+                holder = fields
+            }
+            let schemaParam = nested ? "\(param).json_schema.schema" : "\(param).schema"
+            guard case .object(let schema)? = holder["schema"] else {
+                throw .invalidRequest("`\(schemaParam)` must be a JSON Schema object.", param: schemaParam)
+            }
+            if let root = schema["type"]?.stringValue, root != "object" {
+                throw .invalidRequest("The schema's root must be an object (`\"type\": \"object\"`).", param: schemaParam)
+            }
+            let text = String(decoding: WireJSON.encode(JSONValue.object(schema)), as: UTF8.self)
+            guard text.utf8.count <= maxSchemaBytes else {
+                throw .invalidRequest("The schema is larger than \(maxSchemaBytes / 1024) KB.", param: schemaParam)
+            }
+            return text
+        default:
+            throw .invalidRequest("Invalid `\(param).type`: '\(type)'. Expected text, json_object or json_schema.",
+                                  param: "\(param).type")
+        }
+    }
+
+    /// `prefix` followed by 32 random hex digits.
+    package static func randomID(prefix: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = String(generator.next() as UInt64, radix: 16)
+        let low = String(generator.next() as UInt64, radix: 16)
+        return prefix + String(repeating: "0", count: 16 - high.count) + high
+            + String(repeating: "0", count: 16 - low.count) + low
+    }
+
+    private static func refuseTools(_ tools: [JSONValue]?, choice: JSONValue?) throws(OpenAIError) {
+        guard let tools, !tools.isEmpty, choice?.stringValue != "none" else { return }
+        throw .invalidRequest("Tool calling is not supported by this proxy yet; send tool_choice \"none\" "
+                              + "or no tools.", param: "tools", code: "unsupported_tool_calling")
+    }
+
+    /// `stop`: null, a string, or up to 4 non-empty strings.
+    private static func stopSequences(_ stop: JSONValue?) throws(OpenAIError) -> [String] {
+        switch stop {
+        case nil, .null?:
+            return []
+        case .string(let text)?:
+            return text.isEmpty ? [] : [text]
+        case .array(let items)? where items.count <= 4:
+            var out: [String] = []
+            for item in items {
+                guard let text = item.stringValue, !text.isEmpty else {
+                    throw .invalidRequest("`stop` must hold non-empty strings.", param: "stop")
+                }
+                out.append(text)
+            }
+            return out
+        default:
+            throw .invalidRequest("`stop` must be a string or an array of up to 4 strings.", param: "stop")
+        }
+    }
+
+    private static func effort(_ value: String?, param: String) throws(OpenAIError) -> String? {
+        guard let value else { return nil }
+        guard let effort = CLIOptions.effort(fromOpenAI: value) else {
+            throw .invalidRequest("Invalid value for \(param): '\(value)'. Expected none, minimal, low, medium, "
+                                  + "high, xhigh or max.", param: param)
+        }
+        return effort
+    }
+
+    private static func checkLimit(_ limit: Int?, param: String) throws(OpenAIError) {
+        if let limit, limit < 1 {
+            throw .invalidRequest("\(param) must be at least 1.", param: param)
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import ProxyCore
+
+/// The Responses API `response` object. https://platform.openai.com/docs/api-reference/responses/object
+package struct ResponseObject: Encodable, Sendable {
+    package struct Failure: Encodable, Equatable, Sendable {
+        package var code: String
+        package var message: String
+    }
+    package struct IncompleteDetails: Encodable, Equatable, Sendable {
+        package var reason: String
+    }
+
+    package var id: String
+    package var object = "response"
+    package var createdAt: Int
+    package var status: String
+    package var error: Failure?
+    package var incompleteDetails: IncompleteDetails?
+    package var instructions: String?
+    package var maxOutputTokens: Int?
+    package var model: String
+    package var output: [OutputItem]
+    package var usage: ResponsesUsage?
+
+    package enum CodingKeys: String, CodingKey {
+        case id, object, status, error, instructions, model, output, usage, metadata, reasoning, store, temperature
+        case text, tools, truncation, user
+        case createdAt = "created_at"
+        case incompleteDetails = "incomplete_details"
+        case maxOutputTokens = "max_output_tokens"
+        case parallelToolCalls = "parallel_tool_calls"
+        case previousResponseID = "previous_response_id"
+        case toolChoice = "tool_choice"
+        case topP = "top_p"
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(object, forKey: .object)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(status, forKey: .status)
+        try c.encode(error, forKey: .error)
+        try c.encode(incompleteDetails, forKey: .incompleteDetails)
+        try c.encode(instructions, forKey: .instructions)
+        try c.encode(maxOutputTokens, forKey: .maxOutputTokens)
+        try c.encode(model, forKey: .model)
+        try c.encode(output, forKey: .output)
+        try c.encode(true, forKey: .parallelToolCalls)
+        try c.encodeNil(forKey: .previousResponseID)
+        try c.encode(JSONValue.object(["effort": .null, "summary": .null]), forKey: .reasoning)
+        try c.encode(false, forKey: .store)
+        try c.encode(1.0, forKey: .temperature)
+        try c.encode(JSONValue.object(["format": .object(["type": .string("text")])]), forKey: .text)
+        try c.encode("auto", forKey: .toolChoice)
+        try c.encode([JSONValue](), forKey: .tools)
+        try c.encode(1.0, forKey: .topP)
+        try c.encode("disabled", forKey: .truncation)
+        try c.encode(usage, forKey: .usage)
+        try c.encodeNil(forKey: .user)
+        try c.encode([String: String](), forKey: .metadata)
+    }
+}
+
+/// An output item: the answer (`message`) or the model's thinking (`reasoning`).
+package enum OutputItem: Encodable, Equatable, Sendable {
+    case message(OutputMessage)
+    case reasoning(ReasoningItem)
+
+    package func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .message(let message): try message.encode(to: encoder)
+        case .reasoning(let reasoning): try reasoning.encode(to: encoder)
+        }
+    }
+}
+
+/// An output item of type `message`.
+package struct OutputMessage: Encodable, Equatable, Sendable {
+    package var id: String
+    package var type = "message"
+    package var status: String
+    package var role = "assistant"
+    package var content: [OutputPart]
+}
+
+/// An output item of type `reasoning`, whose summary carries the thinking text.
+package struct ReasoningItem: Encodable, Equatable, Sendable {
+    package var id: String
+    package var type = "reasoning"
+    package var status: String
+    package var summary: [OutputPart]
+}
+
+/// A content part (`output_text`, `refusal`) or a reasoning summary part (`summary_text`).
+package struct OutputPart: Encodable, Equatable, Sendable {
+    package var type: String
+    package var text: String?
+    package var refusal: String?
+    package var annotations: [JSONValue]?
+    package var logprobs: [JSONValue]?
+
+    package static func outputText(_ text: String) -> OutputPart {
+        OutputPart(type: "output_text", text: text, annotations: [], logprobs: [])
+    }
+    package static func summaryText(_ text: String) -> OutputPart {
+        OutputPart(type: "summary_text", text: text)
+    }
+    package static func refusal(_ text: String) -> OutputPart {
+        OutputPart(type: "refusal", refusal: text)
+    }
+}
+
+/// One streamed Responses event: `type` and `sequence_number` plus the fields its type uses.
+/// https://platform.openai.com/docs/api-reference/responses-streaming
+package struct ResponseStreamEvent: Encodable, Sendable {
+    package var type: String
+    package var sequenceNumber: Int
+    package var response: ResponseObject?
+    package var outputIndex: Int?
+    package var contentIndex: Int?
+    package var itemID: String?
+    package var summaryIndex: Int?
+    package var item: OutputItem?
+    package var part: OutputPart?
+    package var delta: String?
+    package var text: String?
+    package var logprobs: [JSONValue]?
+
+    package enum CodingKeys: String, CodingKey {
+        case type, response, item, part, delta, text, logprobs
+        case sequenceNumber = "sequence_number"
+        case outputIndex = "output_index"
+        case contentIndex = "content_index"
+        case itemID = "item_id"
+        case summaryIndex = "summary_index"
+    }
+}

@@ -1,0 +1,51 @@
+import ProxyCore
+
+/// `POST /v1/responses` body, the fields the proxy reads.
+/// https://platform.openai.com/docs/api-reference/responses/create
+package struct ResponsesRequest: Decodable, Sendable {
+    package struct Reasoning: Decodable, Sendable {
+        package var effort: String?
+    }
+
+    package var input: ResponsesInput
+    package var model: String?
+    package var instructions: String?
+    package var stream: Bool?
+    package var maxOutputTokens: Int?
+    package var previousResponseID: String?
+    package var tools: [JSONValue]?
+    package var toolChoice: JSONValue?
+    package var text: JSONValue?
+    package var metadata: JSONValue?
+    package var reasoning: Reasoning?
+
+    package enum CodingKeys: String, CodingKey {
+        case input, model, instructions, stream, tools, text, metadata, reasoning
+        case maxOutputTokens = "max_output_tokens"
+        case previousResponseID = "previous_response_id"
+        case toolChoice = "tool_choice"
+    }
+}
+
+/// `input`: a string, or a list of input items.
+package enum ResponsesInput: Decodable, Sendable {
+    case text(String)
+    case items([ResponsesInputItem])
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            self = .text(text)
+        } else {
+            self = .items(try container.decode([ResponsesInputItem].self))
+        }
+    }
+}
+
+/// An input item. Messages (`{"role","content"}`, with or without `"type":"message"`) are
+/// understood; other item types (function calls, reasoning, references) are named in a 400.
+package struct ResponsesInputItem: Decodable, Sendable {
+    package var type: String?
+    package var role: String?
+    package var content: MessageContent?
+}

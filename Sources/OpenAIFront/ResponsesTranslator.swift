@@ -1,0 +1,197 @@
+import ProxyCore
+
+/// Turn events → Responses API events (streaming) or one `response` object.
+///
+/// A text answer streams as: `response.created` → `response.in_progress` →
+/// `response.output_item.added` → `response.content_part.added` → `response.output_text.delta`… →
+/// `response.output_text.done` → `response.content_part.done` → `response.output_item.done` →
+/// `response.completed` (or `response.incomplete`). Thinking comes first as a `reasoning` item
+/// (`response.reasoning_summary_part.added`, `response.reasoning_summary_text.delta`…, `.done`).
+/// A failure after the start is `response.failed`. No `[DONE]` on this endpoint.
+/// Sequence numbers are assigned in `event(_:)` only; output indexes in `open…` only.
+package struct ResponsesTranslator: ReplyTranslator {
+    // Configuration.
+    package let id: String
+    package let itemID: String
+    package let reasoningID: String
+    package let createdAt: Int
+    package let instructions: String?
+    package let maxOutputTokens: Int?
+    // Stream state.
+    private var model: String
+    private var sequenceNumber = 0
+    private var hasBegun = false
+    private var reasoningIndex: Int?
+    private var reasoningClosed = false
+    private var messageIndex: Int?
+    private var reasoning = ""
+    private var text = ""
+    private var refused = false
+
+    package init(id: String, itemID: String, createdAt: Int, model: String, instructions: String?, maxOutputTokens: Int?) {
+        self.id = id
+        self.itemID = itemID
+        self.reasoningID = "rs_" + itemID.dropFirst(4)
+        self.createdAt = createdAt
+        self.model = model
+        self.instructions = instructions
+        self.maxOutputTokens = maxOutputTokens
+    }
+
+    package mutating func frames(for event: TurnEvent) -> [SSEFrame] {
+        switch event {
+        case .began(let model):
+            self.model = model
+            return begin()
+        case .reasoning(let delta):
+            reasoning += delta
+            var frames = begin() + openReasoning()
+            guard let index = reasoningIndex else { return frames }  // thinking after the answer began: not shown
+            frames.append(self.event("response.reasoning_summary_text.delta", outputIndex: index, itemID: reasoningID,
+                                     summaryIndex: 0, delta: delta))
+            return frames
+        case .text(let delta):
+            text += delta
+            var frames = begin() + closeReasoning() + openMessage()
+            frames.append(self.event("response.output_text.delta", outputIndex: messageIndex, contentIndex: 0,
+                                     itemID: itemID, delta: delta, logprobs: []))
+            return frames
+        case .completed(let completion):
+            refused = completion.finishReason == .contentFilter
+            var frames = begin() + closeReasoning() + openMessage()
+            let part = OutputPart.outputText(text)
+            frames.append(self.event("response.output_text.done", outputIndex: messageIndex, contentIndex: 0,
+                                itemID: itemID, text: text, logprobs: []))
+            frames.append(self.event("response.content_part.done", outputIndex: messageIndex, contentIndex: 0,
+                                itemID: itemID, part: part))
+            frames.append(self.event("response.output_item.done", outputIndex: messageIndex,
+                                item: messageItem(status: Self.itemStatus(completion))))
+            let final = response(for: completion)
+            frames.append(self.event(final.status == "completed" ? "response.completed" : "response.incomplete",
+                                response: final))
+            return frames
+        case .failed(let failure):
+            return frames(for: failure)
+        }
+    }
+
+    package mutating func frames(for failure: TurnFailure) -> [SSEFrame] {
+        let error = failure.openAIError
+        var failed = snapshot(status: "failed", output: [])
+        failed.error = .init(code: error.code ?? error.type, message: error.message)
+        return begin() + [event("response.failed", response: failed)]
+    }
+
+    package func errorReply(for failure: TurnFailure) -> ErrorReply {
+        failure.openAIError.reply
+    }
+
+    package func body(for transcript: TurnTranscript) -> [UInt8] {
+        let completion = transcript.completion
+            ?? TurnCompletion(finishReason: .stop, usage: TokenUsage(), costUSD: nil, stopsChild: false)
+        var copy = self
+        copy.model = transcript.model ?? model
+        copy.text = transcript.text
+        copy.reasoning = transcript.reasoning
+        copy.refused = completion.finishReason == .contentFilter
+        if !transcript.reasoning.isEmpty { copy.reasoningIndex = 0 }
+        copy.messageIndex = copy.reasoningIndex.map { $0 + 1 } ?? 0
+        return WireJSON.encode(copy.response(for: completion))
+    }
+
+    // MARK: Items
+
+    private static func itemStatus(_ completion: TurnCompletion) -> String {
+        completion.finishReason == .stop ? "completed" : "incomplete"
+    }
+
+    private func messageItem(status: String) -> OutputItem {
+        guard status != "in_progress" else { return .message(OutputMessage(id: itemID, status: status, content: [])) }
+        var content: [OutputPart] = [.outputText(text)]
+        if refused { content.append(.refusal(refusalMessage)) }
+        return .message(OutputMessage(id: itemID, status: status, content: content))
+    }
+
+    private func reasoningItem(status: String) -> OutputItem {
+        .reasoning(ReasoningItem(id: reasoningID, status: status,
+                                 summary: status == "in_progress" ? [] : [.summaryText(reasoning)]))
+    }
+
+    private mutating func openReasoning() -> [SSEFrame] {
+        guard reasoningIndex == nil, messageIndex == nil else { return [] }
+        reasoningIndex = 0
+        return [
+            event("response.output_item.added", outputIndex: 0, item: reasoningItem(status: "in_progress")),
+            event("response.reasoning_summary_part.added", outputIndex: 0, itemID: reasoningID, summaryIndex: 0,
+                  part: .summaryText("")),
+        ]
+    }
+
+    private mutating func closeReasoning() -> [SSEFrame] {
+        guard let index = reasoningIndex, !reasoningClosed else { return [] }
+        reasoningClosed = true
+        return [
+            event("response.reasoning_summary_text.done", outputIndex: index, itemID: reasoningID, summaryIndex: 0,
+                  text: reasoning),
+            event("response.reasoning_summary_part.done", outputIndex: index, itemID: reasoningID, summaryIndex: 0,
+                  part: .summaryText(reasoning)),
+            event("response.output_item.done", outputIndex: index, item: reasoningItem(status: "completed")),
+        ]
+    }
+
+    private mutating func openMessage() -> [SSEFrame] {
+        guard messageIndex == nil else { return [] }
+        let index = reasoningIndex.map { $0 + 1 } ?? 0
+        messageIndex = index
+        return [
+            event("response.output_item.added", outputIndex: index, item: messageItem(status: "in_progress")),
+            event("response.content_part.added", outputIndex: index, contentIndex: 0, itemID: itemID,
+                  part: .outputText("")),
+        ]
+    }
+
+    // MARK: Response objects
+
+    private func response(for completion: TurnCompletion) -> ResponseObject {
+        var output: [OutputItem] = []
+        if reasoningIndex != nil { output.append(reasoningItem(status: "completed")) }
+        output.append(messageItem(status: Self.itemStatus(completion)))
+        var object = snapshot(status: "completed", output: output)
+        switch completion.finishReason {
+        case .stop: break
+        case .length:
+            object.status = "incomplete"
+            object.incompleteDetails = .init(reason: "max_output_tokens")
+        case .contentFilter:
+            object.status = "incomplete"
+            object.incompleteDetails = .init(reason: "content_filter")
+        }
+        object.usage = completion.usage.responses
+        return object
+    }
+
+    private func snapshot(status: String, output: [OutputItem]) -> ResponseObject {
+        ResponseObject(id: id, createdAt: createdAt, status: status, instructions: instructions,
+                       maxOutputTokens: maxOutputTokens, model: model, output: output)
+    }
+
+    private mutating func begin() -> [SSEFrame] {
+        guard !hasBegun else { return [] }
+        hasBegun = true
+        let object = snapshot(status: "in_progress", output: [])
+        return [event("response.created", response: object), event("response.in_progress", response: object)]
+    }
+
+    /// Builds one event and gives it the next sequence number.
+    private mutating func event(_ type: String, response: ResponseObject? = nil, outputIndex: Int? = nil,
+                                contentIndex: Int? = nil, itemID: String? = nil, summaryIndex: Int? = nil,
+                                item: OutputItem? = nil, part: OutputPart? = nil, delta: String? = nil,
+                                text: String? = nil, logprobs: [JSONValue]? = nil) -> SSEFrame {
+        defer { sequenceNumber += 1 }
+        return .json(ResponseStreamEvent(type: type, sequenceNumber: sequenceNumber, response: response,
+                                         outputIndex: outputIndex, contentIndex: contentIndex, itemID: itemID,
+                                         summaryIndex: summaryIndex, item: item, part: part, delta: delta,
+                                         text: text, logprobs: logprobs),
+                     event: type)
+    }
+}

@@ -1,0 +1,44 @@
+import ProxyCore
+
+/// Which endpoint a request is for. Pure: `(method, path)` → `Route` or an OpenAI error.
+package enum Route: Equatable, Sendable {
+    case health
+    case models
+    case model(id: String)
+    case chatCompletions
+    case responses
+    case metrics
+
+    /// Endpoints answer with and without the `/v1` prefix, as the Rust proxy did.
+    package static func match(method: String, path rawPath: String) -> Result<Route, OpenAIError> {
+        var path = rawPath.count > 1 && rawPath.hasSuffix("/") ? String(rawPath.dropLast()) : rawPath
+        if path.hasPrefix("/v1/") { path = String(path.dropFirst(3)) }
+        let (route, methods): (Route?, [String]) = switch path {
+        case "/health": (.health, ["GET", "HEAD"])
+        case "/models": (.models, ["GET", "HEAD"])
+        case "/chat/completions": (.chatCompletions, ["POST"])
+        case "/responses": (.responses, ["POST"])
+        case "/metrics": (.metrics, ["GET", "HEAD"])
+        case _ where path.hasPrefix("/models/") && path.count > "/models/".count:
+            (.model(id: String(path.dropFirst("/models/".count))), ["GET", "HEAD"])
+        default: (nil, [])
+        }
+        guard let route else { return .failure(.notFound(method: method, path: rawPath)) }
+        guard methods.contains(method) else { return .failure(.methodNotAllowed(method: method, path: rawPath, allow: methods)) }
+        return .success(route)
+    }
+
+    package var requiresAuthentication: Bool { self != .health }
+
+    /// A bounded label for metrics: the endpoint without `/v1`, or "other".
+    package static func endpointLabel(path: String) -> String {
+        switch match(method: "GET", path: path) {
+        case .success(.model): return "/models/{id}"
+        case .success: break
+        case .failure(let error) where error.status == 405: break
+        case .failure: return "other"
+        }
+        let trimmed = path.hasPrefix("/v1/") ? String(path.dropFirst(3)) : path
+        return trimmed.hasSuffix("/") && trimmed.count > 1 ? String(trimmed.dropLast()) : trimmed
+    }
+}

@@ -1,0 +1,121 @@
+/// How the proxy runs the CLI for one request: the isolated profile of CONTRACT.md §10.
+/// Pure: argv, environment and stdin are computed here and executed by `ChildProcess`.
+package struct CLIInvocation: Equatable, Sendable {
+    package var executable: String
+    package var arguments: [String]
+    package var environment: [String: String]
+    package var workingDirectory: String
+}
+
+/// What one request asks of the CLI beyond its prompt and model.
+package struct CLIOptions: Equatable, Sendable {
+    /// The output-token limit (`CLAUDE_CODE_MAX_OUTPUT_TOKENS`).
+    package var maxOutputTokens: Int?
+    /// `--effort`: low, medium, high, xhigh or max.
+    package var effort: String?
+    /// `--json-schema`: the answer must be a JSON value of this schema.
+    package var jsonSchema: String?
+    /// Stops the CLI after its first upstream call. After a `max_tokens` stop the CLI starts a
+    /// continuation call within a millisecond (a built-in count, no switch), too fast for SIGTERM;
+    /// a budget of almost nothing (`--max-budget-usd`) is checked before every further call and
+    /// ends the run instead. The run then reports `error_max_budget_usd` with zero usage, which
+    /// `TurnReducer` reads as a normal end with the stream's own token counts.
+    package var stopsAfterFirstCall = false
+
+    package static let almostNothingUSD = "0.000000001"
+
+    /// OpenAI's reasoning efforts mapped to the CLI's: `none`/`minimal`/`low` → low, and so on up to max.
+    package static func effort(fromOpenAI value: String) -> String? {
+        switch value {
+        case "none", "minimal", "low": "low"
+        case "medium": "medium"
+        case "high": "high"
+        case "xhigh": "xhigh"
+        case "max": "max"
+        default: nil
+        }
+    }
+
+    package init(maxOutputTokens: Int? = nil, effort: String? = nil, jsonSchema: String? = nil, stopsAfterFirstCall: Bool = false) {
+        self.maxOutputTokens = maxOutputTokens
+        self.effort = effort
+        self.jsonSchema = jsonSchema
+        self.stopsAfterFirstCall = stopsAfterFirstCall
+    }
+}
+
+/// The proxy-wide part of every invocation.
+package struct CLIProfile: Equatable, Sendable {
+    package var executable: String
+    package var home: String
+    package var tmpdir: String
+    package var workingDirectory: String
+    /// Variables copied from the proxy's environment (credentials, base URL, PATH, proxies).
+    package var inherited: [String: String]
+    package var streamIdleTimeoutMs: Int
+    package var apiTimeoutMs: Int
+
+    /// The only variables a child may inherit. The proxy's own key is never among them.
+    package static let inheritable: Set<String> = [
+        "PATH", "LANG", "LC_ALL", "TZ",
+        "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_BASE_URL",
+        "ANTHROPIC_CUSTOM_HEADERS", "ANTHROPIC_DEFAULT_OPUS_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL",
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX",
+        "AWS_REGION", "AWS_PROFILE", "CLOUD_ML_REGION", "ANTHROPIC_VERTEX_PROJECT_ID",
+        "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy",
+        "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS",
+    ]
+
+    package static func inherited(from environment: [String: String]) -> [String: String] {
+        environment.filter { inheritable.contains($0.key) }
+    }
+
+    /// Everything fixed when the process starts; the request's input is written later (`Prompt.stdinLine`).
+    package func invocation(model: String, systemPromptFile: String, options: CLIOptions = CLIOptions()) -> CLIInvocation {
+        var environment = inherited
+        environment["HOME"] = home
+        environment["TMPDIR"] = tmpdir
+        environment["PATH"] = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        environment["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
+        environment["CLAUDE_CODE_ATTRIBUTION_HEADER"] = "0"
+        environment["CLAUDE_CODE_MAX_RETRIES"] = "0"
+        environment["CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"] = "1"
+        environment["CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS"] = String(streamIdleTimeoutMs)
+        environment["API_TIMEOUT_MS"] = String(apiTimeoutMs)
+        if let maxOutputTokens = options.maxOutputTokens {
+            environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = String(maxOutputTokens)
+        }
+        var arguments = [
+            "-p",
+            "--input-format", "stream-json",
+            "--output-format", "stream-json",
+            "--verbose",
+            "--include-partial-messages",
+            "--bare",
+            "--tools", "",
+            "--setting-sources", "",
+            "--strict-mcp-config",
+            "--no-session-persistence",
+            "--disable-slash-commands",
+            "--max-turns", "1",
+            "--settings", #"{"includeCoAuthoredBy":false}"#,
+            "--system-prompt-file", systemPromptFile,
+            "--model", model,
+        ]
+        if let effort = options.effort { arguments += ["--effort", effort] }
+        if let schema = options.jsonSchema { arguments += ["--json-schema", schema] }
+        if options.stopsAfterFirstCall { arguments += ["--max-budget-usd", CLIOptions.almostNothingUSD] }
+        return CLIInvocation(executable: executable, arguments: arguments, environment: environment,
+                             workingDirectory: workingDirectory)
+    }
+
+    package init(executable: String, home: String, tmpdir: String, workingDirectory: String, inherited: [String: String], streamIdleTimeoutMs: Int, apiTimeoutMs: Int) {
+        self.executable = executable
+        self.home = home
+        self.tmpdir = tmpdir
+        self.workingDirectory = workingDirectory
+        self.inherited = inherited
+        self.streamIdleTimeoutMs = streamIdleTimeoutMs
+        self.apiTimeoutMs = apiTimeoutMs
+    }
+}

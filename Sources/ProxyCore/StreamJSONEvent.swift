@@ -1,0 +1,229 @@
+/// One line of `claude --output-format stream-json --verbose --include-partial-messages`,
+/// reduced to what the proxy acts on (CONTRACT.md §2). Unknown kinds decode to `.other`.
+package enum StreamJSONEvent: Equatable, Sendable {
+    case initialized(model: String?, tools: [String], mcpServers: [String])
+    case apiRetry
+    case stream(messageID: String?, AnthropicStreamEvent)
+    case assistant(AssistantMessage)
+    case result(ResultEvent)
+    case other(type: String)
+
+    /// Parses one line. Invalid UTF-8 is replaced with U+FFFD first, so a bad byte costs one
+    /// character, not the line. Throws on bytes that are not a JSON object with a `type`.
+    package init(line: [UInt8]) throws {
+        let text = String(validating: line, as: UTF8.self) != nil ? line : Array(String(decoding: line, as: UTF8.self).utf8)
+        let raw = try WireJSON.decode(RawLine.self, from: text)
+        switch raw.type {
+        case "system" where raw.subtype == "init":
+            self = .initialized(model: raw.model, tools: raw.tools ?? [],
+                                mcpServers: (raw.mcpServers ?? []).map { $0.name ?? "?" })
+        case "system" where raw.subtype == "api_retry":
+            self = .apiRetry
+        case "stream_event":
+            self = .stream(messageID: raw.apiMessageID,
+                           raw.event.map(AnthropicStreamEvent.init) ?? .other(type: "?"))
+        case "assistant":
+            let message = raw.message
+            self = .assistant(AssistantMessage(
+                id: message?.id, model: message?.model,
+                texts: (message?.content ?? []).compactMap { $0.type == "text" ? $0.text : nil },
+                error: raw.error, apiError: raw.apiError))
+        case "result":
+            self = .result(ResultEvent(
+                subtype: raw.subtype ?? "", isError: raw.isError ?? false,
+                apiErrorStatus: raw.apiErrorStatus, apiErrorType: raw.apiErrorType,
+                terminalReason: raw.terminalReason, stopReason: raw.stopReason, text: raw.result,
+                usage: raw.usage.map(TokenUsage.init(cli:)) ?? TokenUsage(), totalCostUSD: raw.totalCostUSD,
+                structuredOutput: raw.structuredOutput == .null ? nil : raw.structuredOutput))
+        default:
+            self = .other(type: raw.type)
+        }
+    }
+}
+
+/// The Anthropic SSE event the CLI forwards inside `stream_event`.
+package enum AnthropicStreamEvent: Equatable, Sendable {
+    case messageStart(id: String?, model: String?, usage: TokenUsage)
+    case blockStart(index: Int, type: String)
+    case textDelta(index: Int, text: String)
+    case thinkingDelta(index: Int, text: String)
+    case blockStop(index: Int)
+    case messageDelta(stopReason: String?, outputTokens: Int?)
+    case messageStop
+    case other(type: String)
+
+    fileprivate init(_ raw: RawLine.Event) {
+        switch raw.type {
+        case "message_start":
+            self = .messageStart(id: raw.message?.id, model: raw.message?.model,
+                                 usage: raw.message?.usage.map(TokenUsage.init(cli:)) ?? TokenUsage())
+        case "content_block_start":
+            self = .blockStart(index: raw.index ?? 0, type: raw.contentBlock?.type ?? "")
+        case "content_block_delta" where raw.delta?.type == "text_delta":
+            self = .textDelta(index: raw.index ?? 0, text: raw.delta?.text ?? "")
+        case "content_block_delta" where raw.delta?.type == "thinking_delta":
+            self = .thinkingDelta(index: raw.index ?? 0, text: raw.delta?.thinking ?? "")
+        case "content_block_stop":
+            self = .blockStop(index: raw.index ?? 0)
+        case "message_delta":
+            self = .messageDelta(stopReason: raw.delta?.stopReason, outputTokens: raw.usage?.outputTokens)
+        case "message_stop":
+            self = .messageStop
+        default:
+            self = .other(type: raw.delta?.type ?? raw.type)
+        }
+    }
+}
+
+package struct AssistantMessage: Equatable, Sendable {
+    package var id: String?
+    package var model: String?
+    package var texts: [String]
+    /// Set on the CLI's synthetic error message (`"model":"<synthetic>"`, CONTRACT.md §2.8).
+    package var error: String?
+    package var apiError: String?
+
+    package var isSynthetic: Bool { model == "<synthetic>" || error != nil }
+}
+
+package struct ResultEvent: Equatable, Sendable {
+    package var subtype: String
+    package var isError: Bool
+    package var apiErrorStatus: Int?
+    package var apiErrorType: String?
+    package var terminalReason: String?
+    package var stopReason: String?
+    package var text: String?
+    package var usage: TokenUsage
+    package var totalCostUSD: Double?
+    /// The value the model gave the `StructuredOutput` tool under `--json-schema`.
+    package var structuredOutput: JSONValue? = nil
+}
+
+extension TokenUsage {
+    fileprivate init(cli usage: RawLine.Usage) {
+        self.init(inputTokens: usage.inputTokens ?? 0,
+                  cacheCreationInputTokens: usage.cacheCreationInputTokens ?? 0,
+                  cacheReadInputTokens: usage.cacheReadInputTokens ?? 0,
+                  outputTokens: usage.outputTokens ?? 0,
+                  reasoningTokens: usage.outputTokensDetails?.thinkingTokens ?? 0)
+    }
+}
+
+/// The union of the fields the proxy reads from any line; everything is optional.
+private struct RawLine: Decodable {
+    struct Usage: Decodable {
+        package struct OutputDetails: Decodable {
+            package var thinkingTokens: Int?
+            package enum CodingKeys: String, CodingKey { case thinkingTokens = "thinking_tokens" }
+        }
+        package var inputTokens: Int?
+        package var cacheCreationInputTokens: Int?
+        package var cacheReadInputTokens: Int?
+        package var outputTokens: Int?
+        package var outputTokensDetails: OutputDetails?
+        package enum CodingKeys: String, CodingKey {
+            case inputTokens = "input_tokens"
+            case cacheCreationInputTokens = "cache_creation_input_tokens"
+            case cacheReadInputTokens = "cache_read_input_tokens"
+            case outputTokens = "output_tokens"
+            case outputTokensDetails = "output_tokens_details"
+        }
+    }
+    struct Block: Decodable {
+        package var type: String?
+        package var text: String?
+    }
+    struct Message: Decodable {
+        package var id: String?
+        package var model: String?
+        package var content: [Block]?
+        package var usage: Usage?
+    }
+    struct Delta: Decodable {
+        package var type: String?
+        package var text: String?
+        package var thinking: String?
+        package var stopReason: String?
+        package enum CodingKeys: String, CodingKey {
+            case type, text, thinking
+            case stopReason = "stop_reason"
+        }
+    }
+    struct Event: Decodable {
+        package var type: String
+        package var index: Int?
+        package var message: Message?
+        package var contentBlock: Block?
+        package var delta: Delta?
+        package var usage: Usage?
+        package enum CodingKeys: String, CodingKey {
+            case type, index, message, delta, usage
+            case contentBlock = "content_block"
+        }
+    }
+    struct MCPServer: Decodable {
+        package var name: String?
+    }
+
+    var type: String
+    var subtype: String?
+    var model: String?
+    var tools: [String]?
+    var mcpServers: [MCPServer]?
+    var event: Event?
+    var apiMessageID: String?
+    var message: Message?
+    var error: String?
+    var apiError: String?
+    var isError: Bool?
+    var apiErrorStatus: Int?
+    var apiErrorType: String?
+    var terminalReason: String?
+    var stopReason: String?
+    var result: String?
+    var usage: Usage?
+    var totalCostUSD: Double?
+    var structuredOutput: JSONValue?
+
+    enum CodingKeys: String, CodingKey {
+        case type, subtype, model, tools, event, message, error, result, usage
+        case mcpServers = "mcp_servers"
+        case apiMessageID = "api_message_id"
+        case apiError = "api_error"
+        case isError = "is_error"
+        case apiErrorStatus = "api_error_status"
+        case apiErrorType = "api_error_type"
+        case terminalReason = "terminal_reason"
+        case stopReason = "stop_reason"
+        case totalCostUSD = "total_cost_usd"
+        case structuredOutput = "structured_output"
+    }
+
+    /// Only `type` is required. Every other field decodes to nil when it has another shape
+    /// (`event` is a string on `ui_invalidate`, `message` a string on `permission_denied`),
+    /// so a field the proxy does not expect never costs it a whole line.
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decode(String.self, forKey: .type)
+        subtype = try? c.decodeIfPresent(String.self, forKey: .subtype)
+        model = try? c.decodeIfPresent(String.self, forKey: .model)
+        tools = try? c.decodeIfPresent([String].self, forKey: .tools)
+        mcpServers = try? c.decodeIfPresent([MCPServer].self, forKey: .mcpServers)
+        event = try? c.decodeIfPresent(Event.self, forKey: .event)
+        apiMessageID = try? c.decodeIfPresent(String.self, forKey: .apiMessageID)
+        message = try? c.decodeIfPresent(Message.self, forKey: .message)
+        error = try? c.decodeIfPresent(String.self, forKey: .error)
+        apiError = try? c.decodeIfPresent(String.self, forKey: .apiError)
+        isError = try? c.decodeIfPresent(Bool.self, forKey: .isError)
+        apiErrorStatus = try? c.decodeIfPresent(Int.self, forKey: .apiErrorStatus)
+        apiErrorType = try? c.decodeIfPresent(String.self, forKey: .apiErrorType)
+        terminalReason = try? c.decodeIfPresent(String.self, forKey: .terminalReason)
+        stopReason = try? c.decodeIfPresent(String.self, forKey: .stopReason)
+        result = try? c.decodeIfPresent(String.self, forKey: .result)
+        usage = try? c.decodeIfPresent(Usage.self, forKey: .usage)
+        totalCostUSD = try? c.decodeIfPresent(Double.self, forKey: .totalCostUSD)
+        structuredOutput = try? c.decodeIfPresent(JSONValue.self, forKey: .structuredOutput)
+    }
+}
+

@@ -1,0 +1,73 @@
+/// What happened in one CLI turn, independent of the OpenAI endpoint that renders it.
+package enum TurnEvent: Equatable, Sendable {
+    /// The upstream accepted the request and the answer begins; carries the model the CLI used.
+    case began(model: String)
+    case text(String)
+    /// The model's thinking, as the CLI streams it (never part of the answer's text).
+    case reasoning(String)
+    case completed(TurnCompletion)
+    case failed(TurnFailure)
+}
+
+/// Why a turn ended well: each front end names it in its own words.
+package enum FinishReason: Equatable, Sendable {
+    case stop
+    case length
+    case contentFilter
+}
+
+/// What a client is told when the model declined to answer.
+package let refusalMessage = "The model declined to answer this request."
+
+package struct TurnCompletion: Equatable, Sendable {
+    package var finishReason: FinishReason
+    package var usage: TokenUsage
+    package var costUSD: Double?
+    /// True when the proxy ends the turn before the CLI does (a `max_tokens` or `refusal` stop,
+    /// after which the CLI would start continuation calls on its own, CONTRACT.md §5).
+    package var stopsChild: Bool
+
+    package init(finishReason: FinishReason, usage: TokenUsage, costUSD: Double? = nil, stopsChild: Bool) {
+        self.finishReason = finishReason
+        self.usage = usage
+        self.costUSD = costUSD
+        self.stopsChild = stopsChild
+    }
+}
+
+/// Why a turn produced no (complete) answer.
+package enum TurnFailure: Error, Equatable, Sendable {
+    /// The CLI reported an error result (CONTRACT.md §6.2).
+    case upstream(UpstreamError)
+    /// The CLI restarted the upstream stream after text had been sent (CONTRACT.md §6.3).
+    case restartedAfterOutput
+    /// The CLI reported tools or MCP servers, which the isolated profile must never have.
+    case toolsEnabled([String])
+    /// The CLI ended without a `result` line.
+    case exitedWithoutResult(ExitStatus?)
+    /// The CLI could not be started.
+    case spawnFailed(executable: String, errno: Int32)
+    /// A JSON schema was asked for and the model did not fill it.
+    case structuredOutputMissing
+    /// The CLI printed nothing for this long.
+    case idle(seconds: Double)
+    /// The proxy's own deadline expired.
+    case deadlineExceeded(seconds: Double)
+    /// The answer grew beyond `--max-reply-bytes`.
+    case replyTooLarge(limit: Int)
+    /// No place became free in time (`waited`), or the queue was full on arrival.
+    case queueFull(waited: Bool)
+    /// The proxy is draining and takes no new work.
+    case shuttingDown
+}
+
+package struct UpstreamError: Equatable, Sendable {
+    package var status: Int?
+    package var type: String?
+    /// The synthetic assistant's `error` (`rate_limit`, `authentication_failed`, …).
+    package var kind: String?
+    /// The synthetic assistant's `api_error` (`connection_failed`, `stream_idle_timeout`, …).
+    package var transport: String?
+    package var terminalReason: String?
+    package var message: String
+}

@@ -1,0 +1,168 @@
+/// Folds the CLI's stream-json events into `TurnEvent`s. One per request; pure.
+///
+/// Rules (CONTRACT.md §2, §5, §6.3):
+/// - text is taken from `text_delta` stream events as they come;
+/// - an `assistant` text block whose message streamed no deltas is sent whole (a non-streamed reply);
+/// - a second `message_start` or an `api_retry` after text was sent fails the turn: the CLI would
+///   re-stream from the start, and the client must never receive text twice;
+/// - `stop_reason: max_tokens` / `refusal` end the turn at once (the CLI would continue on its own);
+/// - `result` decides success by `is_error`, never by `subtype`;
+/// - text passes through the `stop` sequences; a match ends the turn there and stops the CLI;
+/// - under a JSON schema the answer is the `StructuredOutput` value alone: prose is dropped, and
+///   no value is a failure, never free text.
+package struct TurnReducer: Sendable {
+    private var stops: StopSequenceMatcher
+    private let isStructured: Bool
+    /// The one tool the CLI may report: `--json-schema` adds it.
+    package static let structuredOutputTool = "StructuredOutput"
+    package private(set) var isFinished = false
+    private var model: String?
+    private var hasBegun = false
+    private var hasSentText = false
+    private var streamedMessageIDs: Set<String> = []
+    private var currentMessageID: String?
+    private var streamUsage = TokenUsage()
+    private var synthetic: AssistantMessage?
+
+    package init(stopSequences: [String] = [], isStructured: Bool = false) {
+        stops = StopSequenceMatcher(sequences: stopSequences)
+        self.isStructured = isStructured
+    }
+
+    package mutating func events(for event: StreamJSONEvent) -> [TurnEvent] {
+        guard !isFinished else { return [] }
+        switch event {
+        case .initialized(let model, let tools, let mcpServers):
+            self.model = model ?? self.model
+            let enabled = tools.filter { !(isStructured && $0 == Self.structuredOutputTool) }
+                + mcpServers.map { "mcp:\($0)" }
+            return enabled.isEmpty ? [] : finish(.failed(.toolsEnabled(enabled)))
+
+        case .apiRetry:
+            return hasSentText ? finish(.failed(.restartedAfterOutput)) : []
+
+        case .stream(let messageID, let streamEvent):
+            return events(for: streamEvent, messageID: messageID)
+
+        case .assistant(let message):
+            if message.isSynthetic {
+                synthetic = message
+                return []
+            }
+            guard let id = message.id, !streamedMessageIDs.contains(id), !message.texts.isEmpty else { return [] }
+            if hasSentText && id != currentMessageID { return finish(.failed(.restartedAfterOutput)) }
+            streamedMessageIDs.insert(id)
+            hasSentText = !isStructured
+            return begin(model: message.model) + text(message.texts.joined())
+
+        case .result(let result):
+            return events(for: result)
+
+        case .other:
+            return []
+        }
+    }
+
+    /// Stdout ended: a turn that has not finished by now never will.
+    package mutating func endOfOutput(exitStatus: ExitStatus?) -> [TurnEvent] {
+        guard !isFinished else { return [] }
+        return finish(.failed(.exitedWithoutResult(exitStatus)))
+    }
+
+    private mutating func events(for event: AnthropicStreamEvent, messageID: String?) -> [TurnEvent] {
+        switch event {
+        case .messageStart(let id, let messageModel, let usage):
+            if hasSentText { return finish(.failed(.restartedAfterOutput)) }
+            currentMessageID = id ?? messageID
+            streamUsage = usage
+            return begin(model: messageModel)
+        case .textDelta(_, let text):
+            guard !text.isEmpty else { return [] }
+            if let id = currentMessageID ?? messageID { streamedMessageIDs.insert(id) }
+            hasSentText = !isStructured
+            return begin(model: nil) + self.text(text)
+        case .messageDelta(let stopReason, let outputTokens):
+            if let outputTokens { streamUsage.outputTokens = outputTokens }
+            switch stopReason {
+            case "max_tokens":
+                return begin(model: nil) + finish(.completed(TurnCompletion(
+                    finishReason: .length, usage: streamUsage, costUSD: nil, stopsChild: true)))
+            case "refusal":
+                return begin(model: nil) + finish(.completed(TurnCompletion(
+                    finishReason: .contentFilter, usage: streamUsage, costUSD: nil, stopsChild: true)))
+            default:
+                return []
+            }
+        case .thinkingDelta(_, let text):
+            guard !text.isEmpty, !hasSentText else { return [] }
+            return begin(model: nil) + [.reasoning(text)]
+        case .blockStart, .blockStop, .messageStop, .other:
+            return []
+        }
+    }
+
+    private mutating func events(for result: ResultEvent) -> [TurnEvent] {
+        // The proxy's near-zero budget ended the run after its one call (CLIOptions.stopsAfterFirstCall):
+        // a normal end, whose usage (zero in this result) comes from the stream.
+        if result.subtype == "error_max_budget_usd" {
+            let reason: FinishReason = switch result.stopReason ?? "" {
+            case "max_tokens": .length
+            case "refusal": .contentFilter
+            default: .stop
+            }
+            return begin(model: nil) + finish(.completed(TurnCompletion(
+                finishReason: reason, usage: streamUsage, costUSD: nil, stopsChild: false)))
+        }
+        // Under --max-turns 1 a tool call from the model ends the run this way; the text so far is the answer.
+        let endedOnToolUse = result.subtype == "error_max_turns" && result.stopReason == "tool_use"
+        // Without a value the CLI either succeeds with `structured_output: null` or (under
+        // --max-turns 1) ends its enforcement turn with `error_max_turns`.
+        if isStructured && (!result.isError || result.subtype.hasPrefix("error_max")) {
+            guard let value = result.structuredOutput else { return finish(.failed(.structuredOutputMissing)) }
+            // `result` is the value's JSON text as the model wrote it; re-encode only if it is not.
+            let json = result.text.flatMap { text in
+                (try? WireJSON.decode(JSONValue.self, from: Array(text.utf8))) == value ? text : nil
+            } ?? String(decoding: WireJSON.encode(value), as: UTF8.self)
+            return begin(model: nil) + [.text(json)] + finish(.completed(TurnCompletion(
+                finishReason: .stop, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
+        }
+        if !result.isError || endedOnToolUse {
+            return begin(model: nil) + finish(.completed(TurnCompletion(
+                finishReason: .stop, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
+        }
+        if result.stopReason == "refusal" {
+            return begin(model: nil) + finish(.completed(TurnCompletion(
+                finishReason: .contentFilter, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
+        }
+        return finish(.failed(.upstream(UpstreamError(
+            status: result.apiErrorStatus, type: result.apiErrorType, kind: synthetic?.error,
+            transport: synthetic?.apiError, terminalReason: result.terminalReason,
+            message: result.text ?? synthetic?.texts.joined() ?? "The Claude Code CLI reported an error."))))
+    }
+
+    private mutating func begin(model messageModel: String?) -> [TurnEvent] {
+        guard !hasBegun else { return [] }
+        hasBegun = true
+        model = model ?? messageModel
+        return [.began(model: model ?? "claude")]
+    }
+
+    private mutating func finish(_ event: TurnEvent) -> [TurnEvent] {
+        isFinished = true
+        guard case .completed = event else { return [event] }
+        let held = stops.flush()
+        return (held.isEmpty ? [] : [.text(held)]) + [event]
+    }
+
+    /// Text after the stop sequences: what may go out now, and the end of the turn on a match.
+    private mutating func text(_ text: String) -> [TurnEvent] {
+        guard !isStructured else { return [] }
+        let out = stops.feed(text)
+        var events: [TurnEvent] = out.isEmpty ? [] : [.text(out)]
+        if stops.isStopped {
+            events += finish(.completed(TurnCompletion(finishReason: .stop, usage: streamUsage, costUSD: nil,
+                                                       stopsChild: true)))
+        }
+        return events
+    }
+}

@@ -1,0 +1,59 @@
+/// The whole of a turn, folded from its events: what a non-streaming reply is built from.
+package struct TurnTranscript: Equatable, Sendable {
+    package var model: String?
+    package var text = ""
+    package var reasoning = ""
+    package var completion: TurnCompletion?
+
+    package mutating func record(_ event: TurnEvent) {
+        switch event {
+        case .began(let model): self.model = model
+        case .text(let text): self.text += text
+        case .reasoning(let text): reasoning += text
+        case .completed(let completion): self.completion = completion
+        case .failed: break
+        }
+    }
+
+    package init(model: String? = nil, text: String = "", reasoning: String = "", completion: TurnCompletion? = nil) {
+        self.model = model
+        self.text = text
+        self.reasoning = reasoning
+        self.completion = completion
+    }
+}
+
+/// Renders turn events for one OpenAI endpoint, streaming or whole.
+package protocol ReplyTranslator {
+    /// Frames to send for one event while streaming (empty when nothing is due yet).
+    mutating func frames(for event: TurnEvent) -> [SSEFrame]
+    /// The frames that end a stream with an error, once headers have gone out.
+    mutating func frames(for failure: TurnFailure) -> [SSEFrame]
+    /// The whole reply for a failure before any byte went out, in this front end's shape.
+    func errorReply(for failure: TurnFailure) -> ErrorReply
+    /// The JSON body of a non-streaming reply.
+    func body(for transcript: TurnTranscript) -> [UInt8]
+    /// What a quiet stream sends to keep clients' idle timers from firing; never content.
+    func keepAliveFrames() -> [UInt8]
+}
+
+extension ReplyTranslator {
+    /// An SSE comment: every SSE parser skips it.
+    package func keepAliveFrames() -> [UInt8] { Array(": keep-alive\n\n".utf8) }
+}
+
+/// An error answered before the reply began: a status, its headers and a body, in a front end's
+/// own shape. `code` names the error in the access log.
+package struct ErrorReply: Sendable {
+    package var status: Int
+    package var headers: [(String, String)]
+    package var body: [UInt8]
+    package var code: String
+
+    package init(status: Int, headers: [(String, String)], body: [UInt8], code: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.code = code
+    }
+}

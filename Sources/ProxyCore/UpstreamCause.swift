@@ -1,0 +1,63 @@
+/// What went wrong upstream, in the proxy's own terms: each front end renders it as its API's
+/// error. Classified from the CLI's structured fields first (HTTP status, error type, the
+/// synthetic assistant's `error` and `api_error`, the terminal reason); where only text exists,
+/// from the patterns in `FailurePatterns`.
+package enum UpstreamCause: Equatable, Sendable {
+    case notAuthenticated
+    case rateLimited
+    case overloaded
+    case promptTooLong
+    case badRequest
+    case modelNotFound
+    case requestTooLarge
+    /// The upstream went silent mid-turn (the CLI's idle timeout).
+    case stalled
+    /// The connection to the upstream failed or was lost.
+    case connectionLost
+    case serverError(status: Int)
+    case other
+}
+
+extension UpstreamError {
+    package var cause: UpstreamCause {
+        if terminalReason == "prompt_too_long" { return .promptTooLong }
+        if kind == "authentication_failed" || status == 401 || status == 403 { return .notAuthenticated }
+        switch status {
+        case 429?: return .rateLimited
+        case 529?: return .overloaded
+        case 400?: return .badRequest
+        case 404?: return .modelNotFound
+        case 413?: return .requestTooLarge
+        default: break
+        }
+        if type == "overloaded_error" || kind == "overloaded" { return .overloaded }
+        if transport == "stream_idle_timeout" { return .stalled }
+        if let matched = FailurePatterns.cause(of: message) { return matched }
+        if status == nil && transport == "connection_failed" { return .connectionLost }
+        if let status, status >= 500 { return .serverError(status: status) }
+        return .other
+    }
+}
+
+/// The only place failures are classified by their text: messages the CLI prints with no
+/// structured field that says the same. Each row names the recorded transcript (in
+/// Tests/Unit/Fixtures) that shows the CLI printing it; a unit test replays each one.
+package enum FailurePatterns {
+    package struct Row: Sendable {
+        package var text: String
+        package var cause: UpstreamCause
+        package var fixture: String
+    }
+
+    package static let rows: [Row] = [
+        // No credentials at all: a result whose only sign is this sentence.
+        Row(text: "Not logged in", cause: .notAuthenticated, fixture: "06q_no_credentials"),
+        // A silent upstream under the CLI's byte-idle timeout, reported as text.
+        Row(text: "timed out", cause: .stalled, fixture: "04_stall_byteidle10s_nofallback_r0"),
+    ]
+
+    package static func cause(of message: String) -> UpstreamCause? {
+        let lowered = message.lowercased()
+        return rows.first { lowered.contains($0.text.lowercased()) }?.cause
+    }
+}

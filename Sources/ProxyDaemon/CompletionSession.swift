@@ -1,0 +1,313 @@
+import ChildProcesses
+import Logging
+import ProxyCore
+
+/// Per-request glue: attaches to one CLI process, feeds its stdout through `LineSplitter` →
+/// `StreamJSONEvent` → `TurnReducer` → the endpoint's `ReplyTranslator`, and carries out the
+/// state machine's actions against the reply sink and the process. Depends on protocols only
+/// (`ResponseSink`, `TimerFactory`, and the process's `ChildIO`), so tests drive it with fakes.
+/// `onRelease` is called exactly once, from the state machine's `release`: the one place a
+/// request ends.
+package final class CompletionSession: CLIProcessListener, ScheduledRequest {
+    package struct Limits: Sendable {
+        package var requestTimeout: Double
+        /// Seconds without CLI output before the CLI is stopped (504).
+        package var idleTimeout: Double = 300
+        /// Seconds of stream silence before a keep-alive is sent.
+        package var keepAliveInterval: Double = 15
+        /// Bytes of answer (text and thinking) beyond which the request fails instead of growing.
+        package var maxReplyBytes = Int.max
+        /// Seconds from a finished reply to stopping a CLI that is still running, and again to
+        /// closing a stdout that something outside the CLI's group still holds.
+        package var linger = 3.0
+
+        package init(requestTimeout: Double, idleTimeout: Double = 300, keepAliveInterval: Double = 15,
+                     maxReplyBytes: Int = .max, linger: Double = 3.0) {
+            self.requestTimeout = requestTimeout
+            self.idleTimeout = idleTimeout
+            self.keepAliveInterval = keepAliveInterval
+            self.maxReplyBytes = maxReplyBytes
+            self.linger = linger
+        }
+    }
+
+    package let id: String
+    private let sink: any ResponseSink
+    private var translator: any ReplyTranslator
+    private var machine: SessionStateMachine
+    private var reducer: TurnReducer
+    private var splitter = LineSplitter()
+    private var transcript = TurnTranscript()
+    private var pendingFrames: [SSEFrame] = []
+    package private(set) var process: CLIProcess?
+    private let timers: any TimerFactory
+    private let logger: Logger
+    private let limits: Limits
+    private var deadline: (any LoopTimer)?
+    private var idleTimer: (any LoopTimer)?
+    private var keepAliveTimer: (any LoopTimer)?
+    private var lingerTimer: (any LoopTimer)?
+    /// Bytes of text and thinking produced so far, against `maxReplyBytes`.
+    private var replyBytes = 0
+    /// True when something went to the client since the last keep-alive tick.
+    private var sentSinceTick = false
+    private let onRelease: (CompletionSession) -> Void
+    private var responseHeaders: [(String, String)]
+    package private(set) var model: String?
+    package private(set) var spawnFailed = false
+    /// The code of the error the client was given, for the access log.
+    package private(set) var errorCode: String?
+    package private(set) var isReleased = false
+    /// This request's input for the CLI (one stream-json user line).
+    private let input: [UInt8]
+    /// Gives the request a CLI process when its place is ready (spawned, or taken ready-made).
+    private let launch: () -> Result<CLIProcess, TurnFailure>
+
+    package init(id: String, sink: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
+                 reducer: TurnReducer = TurnReducer(), headers: [(String, String)], limits: Limits,
+                 timers: any TimerFactory, logger: Logger, input: [UInt8],
+                 launch: @escaping () -> Result<CLIProcess, TurnFailure>,
+                 onRelease: @escaping (CompletionSession) -> Void) {
+        self.id = id
+        self.input = input
+        self.launch = launch
+        self.reducer = reducer
+        self.sink = sink
+        self.translator = translator
+        self.machine = SessionStateMachine(isStreaming: isStreaming, childStarted: false)
+        self.responseHeaders = headers
+        self.limits = limits
+        self.timers = timers
+        self.logger = logger
+        self.onRelease = onRelease
+    }
+
+    package var childPID: Int32? { process?.pid }
+    package var exitStatus: ExitStatus? { process?.exitStatus }
+
+    /// Waits for a free place: a stream gets its headers and keep-alives now; a whole request is
+    /// watched for its client leaving. `cancel`, `fail` or `start` follows.
+    package func waitInQueue() {
+        listenToSink()
+        perform(machine.openStreamEarly())
+        sink.watchForClientClose()
+    }
+
+    /// Its place is ready: get a process and start.
+    package func begin() {
+        switch launch() {
+        case .success(let process): start(process, input: input)
+        case .failure(let failure): fail(failure)
+        }
+    }
+
+    /// Attaches to `process` and gives it this request's input: one stream-json user line, after
+    /// which its stdin is closed (one turn per process, for now).
+    package func start(_ process: CLIProcess, input: [UInt8]) {
+        listenToSink()
+        machine.spawned()
+        self.process = process
+        process.attach(self)
+        guard !isReleased else { return }
+        process.send(input)
+        process.closeInput()
+        logger.debug("CLI attached", metadata: ["request_id": "\(id)", "pid": "\(process.pid)"])
+        sink.watchForClientClose()
+        deadline = timers.timer { [weak self] in self?.turn(.failed(.deadlineExceeded(seconds: self?.limits.requestTimeout ?? 0))) }
+        deadline?.schedule(after: limits.requestTimeout)
+        idleTimer = timers.timer { [weak self] in self?.turn(.failed(.idle(seconds: self?.limits.idleTimeout ?? 0))) }
+        idleTimer?.schedule(after: limits.idleTimeout)
+    }
+
+    /// No process could be started for this request.
+    package func fail(_ failure: TurnFailure) {
+        listenToSink()
+        if case .spawnFailed = failure { spawnFailed = true }
+        perform(machine.spawnFailed(failure))
+    }
+
+    /// Ends the request from the proxy's side (shutdown, queue timeout): the client gets
+    /// `failure`, the CLI (if any) is stopped.
+    package func cancel(_ failure: TurnFailure) {
+        perform(machine.turnFailed(failure))
+    }
+
+    private func listenToSink() {
+        sink.onClientGone = { [weak self] in self?.clientLeft() }
+        sink.onDrained = { [weak self] in self?.process?.resumeOutput() }
+    }
+
+    private func scheduleKeepAlive() {
+        if keepAliveTimer == nil {
+            keepAliveTimer = timers.timer { [weak self] in self?.keepAliveDue() }
+        }
+        keepAliveTimer?.schedule(after: limits.keepAliveInterval)
+    }
+
+    private func keepAliveDue() {
+        guard machine.isReplyStreaming else { return }
+        if !sentSinceTick { sink.send(translator.keepAliveFrames()) }
+        sentSinceTick = false
+        scheduleKeepAlive()
+    }
+
+    // MARK: Inputs (CLIProcessListener)
+
+    package func cliProcess(output bytes: [UInt8]) {
+        // After the reply nothing more is said to the client: the bytes are read only to reach EOF.
+        guard !machine.isReplyFinished else { return }
+        idleTimer?.schedule(after: limits.idleTimeout)
+        handle(splitter.pieces(from: bytes))
+    }
+
+    package func cliProcessOutputEnded() {
+        handle(splitter.finish())
+        perform(machine.stdoutClosed())
+    }
+
+    package func cliProcessExited(_ status: ExitStatus) {
+        logger.debug("CLI exited", metadata: ["request_id": "\(id)", "status": "\(status)"])
+        perform(machine.childExited())
+    }
+
+    private func clientLeft() {
+        logger.info("client left; stopping the CLI", metadata: ["request_id": "\(id)"])
+        perform(machine.clientLeft())
+    }
+
+    private func handle(_ pieces: [LineSplitter.Piece]) {
+        for piece in pieces {
+            switch piece {
+            case .line(let line):
+                guard !line.isEmpty else { continue }
+                do {
+                    for event in reducer.events(for: try StreamJSONEvent(line: line)) { turn(event) }
+                } catch {
+                    logger.warning("skipped a CLI line that is not stream-json",
+                                   metadata: ["request_id": "\(id)", "bytes": "\(line.count)"])
+                }
+            case .overlong(let count):
+                logger.warning("skipped an over-long CLI line", metadata: ["request_id": "\(id)", "bytes": "\(count)"])
+            }
+        }
+    }
+
+    private func turn(_ event: TurnEvent) {
+        // Only a whole reply needs the whole text; a stream must not keep what it already sent.
+        if !machine.isStreaming { transcript.record(event) }
+        if case .began(let model) = event { self.model = model }
+        switch event {
+        case .failed(let failure):
+            perform(machine.turnFailed(failure))
+        case .completed(let completion):
+            if let cost = completion.costUSD { responseHeaders.append(("x-claude-cost-usd", "\(cost)")) }
+            if machine.isStreaming { pendingFrames += translator.frames(for: event) }
+            perform(machine.turnCompleted(stopsChild: completion.stopsChild))
+        case .text(let piece), .reasoning(let piece):
+            replyBytes += piece.utf8.count
+            if replyBytes > limits.maxReplyBytes {
+                return perform(machine.turnFailed(.replyTooLarge(limit: limits.maxReplyBytes)))
+            }
+            guard machine.isStreaming else { return }
+            pendingFrames += translator.frames(for: event)
+            if !pendingFrames.isEmpty { perform(machine.framesReady()) }
+        case .began:
+            guard machine.isStreaming else { return }
+            pendingFrames += translator.frames(for: event)
+            if !pendingFrames.isEmpty { perform(machine.framesReady()) }
+        }
+    }
+
+    /// Hands the pending frames to the connection in batches of about 64 KiB, so a large final
+    /// event is not copied once more into one buffer with all the others. True when behind.
+    private func sendPendingFrames() -> Bool {
+        var behind = false
+        var batch: [UInt8] = []
+        for frame in pendingFrames {
+            batch += frame.bytes
+            if batch.count >= 64 * 1024 {
+                behind = sink.send(batch) || behind
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        pendingFrames.removeAll()
+        if !batch.isEmpty { behind = sink.send(batch) || behind }
+        return behind
+    }
+
+    /// The CLI's stderr is never sent to clients; when the CLI failed, operators see its tail.
+    private func logStderrIfFailed() {
+        guard let process, process.exitStatus != .exited(0), !process.stderrTail.isEmpty else { return }
+        let text = String(decoding: process.stderrTail, as: UTF8.self)
+            .split(whereSeparator: \.isNewline).suffix(5).joined(separator: " | ")
+        logger.notice("CLI stderr", metadata: ["request_id": "\(id)", "stderr": "\(text.prefix(600))"])
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [SessionStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .startStream:
+                scheduleKeepAlive()
+                sink.startStream(status: 200, headers: responseHeaders + [
+                    ("Content-Type", "text/event-stream; charset=utf-8"),
+                    ("Cache-Control", "no-cache"),
+                    ("X-Accel-Buffering", "no"),
+                ])
+            case .sendFrames:
+                sentSinceTick = true
+                if sendPendingFrames() { process?.pauseOutput() }
+            case .endStream:
+                sink.endStream()
+            case .respondWithBody:
+                sink.respond(status: 200, headers: responseHeaders + [("Content-Type", "application/json")],
+                             body: translator.body(for: transcript))
+            case .respondWithError(let failure):
+                let reply = translator.errorReply(for: failure)
+                errorCode = reply.code
+                sink.respond(status: reply.status, headers: responseHeaders + reply.headers, body: reply.body)
+            case .sendStreamError(let failure):
+                errorCode = translator.errorReply(for: failure).code
+                sink.send(translator.frames(for: failure).flatMap(\.bytes))
+            case .reportUnfinishedTurn:
+                let events = reducer.endOfOutput(exitStatus: process?.exitStatus)
+                if events.isEmpty { perform(machine.turnFailed(.exitedWithoutResult(process?.exitStatus))) }
+                events.forEach(turn)
+            case .terminateChild:
+                process?.terminate()
+            case .drainOutput:
+                pendingFrames.removeAll()
+                process?.resumeOutput()
+            case .startLinger:
+                if lingerTimer == nil {
+                    lingerTimer = timers.timer { [weak self] in self?.lingerExpired() }
+                }
+                lingerTimer?.schedule(after: limits.linger)
+            case .abandonOutput:
+                logger.notice("stdout still held after the CLI exited; closing it", metadata: ["request_id": "\(id)"])
+                process?.abandonOutput()
+            case .release:
+                release()
+            }
+        }
+    }
+
+    private func lingerExpired() {
+        perform(machine.lingerExpired())
+    }
+
+    private func release() {
+        isReleased = true
+        logStderrIfFailed()
+        for timer in [deadline, idleTimer, keepAliveTimer, lingerTimer] { timer?.close() }
+        deadline = nil
+        idleTimer = nil
+        keepAliveTimer = nil
+        lingerTimer = nil
+        process?.detach()
+        sink.onClientGone = nil
+        sink.onDrained = nil
+        onRelease(self)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import ProxyCore
+import OpenAIFront
+import EventTransport
+import ChildProcesses
+
+/// A swift-log handler that writes one line per event to stderr, as logfmt
+/// (`ts=… level=info msg=request status=200 …`) or as a JSON object. Values are the metadata
+/// the proxy chose to log; it never logs prompts or keys.
+package struct LineLogHandler: LogHandler {
+    package enum Format: String, CaseIterable, Sendable {
+        case logfmt, json
+    }
+
+    package let format: Format
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
+
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    package func log(event: LogEvent) {
+        let fields = metadata.merging(event.metadata ?? [:]) { $1 }
+            .map { ($0.key, "\($0.value)") }
+            .sorted { $0.0 < $1.0 }
+        let line = Self.line(format: format, timestamp: Date(), level: event.level, message: "\(event.message)",
+                             fields: fields)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    package static func line(format: Format, timestamp: Date, level: Logger.Level, message: String,
+                     fields: [(String, String)]) -> String {
+        let ts = timestamp.formatted(.iso8601)
+        switch format {
+        case .json:
+            var object: [String: String] = ["ts": ts, "level": level.rawValue, "msg": message]
+            for (key, value) in fields where object[key] == nil { object[key] = value }
+            // The encoder escapes C0 controls; DEL and C1 controls (U+009B is a terminal's CSI) too.
+            var out = ""
+            for scalar in String(decoding: WireJSON.encode(object), as: UTF8.self).unicodeScalars {
+                if isControl(scalar) { out += escaped(scalar) } else { out.unicodeScalars.append(scalar) }
+            }
+            return out
+        case .logfmt:
+            let pairs = [("ts", ts), ("level", level.rawValue), ("msg", message)] + fields
+            return pairs.map { "\($0.0)=\(logfmtValue($0.1))" }.joined(separator: " ")
+        }
+    }
+
+    /// C0, DEL and C1 controls: what could forge a line or drive a terminal.
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value)
+    }
+
+    private static func escaped(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    }
+
+    /// Request-derived text (paths, ids) lands here: every control character is escaped, so no
+    /// value can end the line or send an escape sequence to an operator's terminal.
+    package static func logfmtValue(_ value: String) -> String {
+        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy {
+            $0.value > 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "=" && $0 != "\\"
+        }
+        if plain { return value }
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case _ where isControl(scalar): out += escaped(scalar)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,181 @@
+import Glibc
+import Logging
+import ProxyCore
+import OpenAIFront
+import EventTransport
+import ChildProcesses
+
+/// Endpoint handling: route, authenticate, decode, then hand the request to a session.
+extension Proxy {
+    package func handle(_ exchange: HTTPExchange) {
+        let requestID = Self.requestID(from: exchange.header("X-Request-Id"))
+        let origin = exchange.header("Origin")
+        exchange.commonHeaders = cors.headers(origin: origin)
+        if RequestTarget.hasConflictingLengths(exchange.headerValues("Content-Length")) {
+            // The body's end is ambiguous: nothing more on this connection can be trusted.
+            exchange.commonHeaders.append(("Connection", "close"))
+            return respond(exchange, error: .invalidRequest("Conflicting Content-Length headers.",
+                                                            code: "conflicting_content_length"),
+                           requestID: requestID)
+        }
+        if exchange.method == "OPTIONS", let origin, let wanted = exchange.header("Access-Control-Request-Method") {
+            return preflight(exchange, origin: origin, method: wanted, requestID: requestID)
+        }
+        let route: Route
+        switch Route.match(method: exchange.method, path: exchange.path) {
+        case .success(let matched): route = matched
+        case .failure(let error):
+            return respond(exchange, error: error, requestID: requestID)
+        }
+        if route.requiresAuthentication,
+           let error = auth.check(authorization: exchange.header("Authorization"),
+                                  apiKeyHeader: exchange.header("x-api-key")) {
+            return respond(exchange, error: error, requestID: requestID)
+        }
+        switch route {
+        case .health:
+            respond(exchange, json: WireJSON.encode(["status": "ok"]), requestID: requestID)
+        case .models:
+            respond(exchange, json: WireJSON.encode(ModelList(data: models)), requestID: requestID)
+        case .metrics:
+            let text = Array(metricsText.utf8)
+            exchange.respond(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                                                    ("X-Request-Id", requestID)],
+                             body: exchange.method == "HEAD" ? [] : text)
+            logAccess(exchange, requestID: requestID, session: nil)
+        case .model(let id):
+            guard let model = models.first(where: { $0.id == id }) else {
+                return respond(exchange, error: .modelNotFound(id), requestID: requestID)
+            }
+            respond(exchange, json: WireJSON.encode(model), requestID: requestID)
+        case .chatCompletions, .responses:
+            do throws(OpenAIError) {
+                guard !isStopping else { throw TurnFailure.shuttingDown.openAIError }
+                guard exchange.body.count <= configuration.maxBodyBytes else {
+                    throw .bodyTooLarge(limit: configuration.maxBodyBytes)
+                }
+                let job = route == .chatCompletions
+                    ? try CompletionJob(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: exchange.body),
+                                        defaultModel: configuration.model, now: Int(time(nil)))
+                    : try CompletionJob(responses: RequestDecoder.decode(ResponsesRequest.self, from: exchange.body),
+                                        defaultModel: configuration.model, now: Int(time(nil)))
+                try launch(job, on: exchange, requestID: requestID)
+            } catch {
+                respond(exchange, error: error, requestID: requestID)
+            }
+        }
+    }
+
+    /// A browser asks whether `origin` may send `method` here: 204 with the CORS headers for an
+    /// allowed origin, 403 for any other (no CORS headers, so the browser refuses).
+    private func preflight(_ exchange: HTTPExchange, origin: String, method: String, requestID: String) {
+        if case .failure(let error) = Route.match(method: method, path: exchange.path) {
+            return respond(exchange, error: error, requestID: requestID)
+        }
+        guard cors.allows(origin) else {
+            return respond(exchange, error: OpenAIError(
+                status: 403, type: "invalid_request_error",
+                message: "The origin \(origin) is not allowed; start the proxy with --allow-origin \(origin).",
+                code: "origin_not_allowed"), requestID: requestID)
+        }
+        let headers = cors.preflightHeaders(origin: origin, methods: ["GET", "HEAD", "POST"],
+                                            requestedHeaders: exchange.header("Access-Control-Request-Headers"))
+        exchange.respond(status: 204, headers: headers + [("X-Request-Id", requestID)], body: [])
+        logAccess(exchange, requestID: requestID, session: nil)
+    }
+
+    package var models: [Model] {
+        ModelName.families.map { Model(id: $0, created: startedAt) }
+    }
+
+    private func launch(_ job: CompletionJob, on exchange: HTTPExchange, requestID: String) throws(OpenAIError) {
+        let place: (ticket: Scheduler.Ticket, startsNow: Bool)
+        do throws(TurnFailure) { place = try scheduler.reserve() } catch { throw error.openAIError }
+        let promptPath: String
+        do {
+            promptPath = try runtime.writePrompt(id: job.id, text: job.prompt.system)
+        } catch {
+            scheduler.release(place.ticket)
+            logger.error("cannot write the system prompt file", metadata: ["error": "\(error)"])
+            throw OpenAIError(status: 500, type: "server_error", message: "The proxy could not prepare the request.",
+                              code: "internal_error")
+        }
+        let invocation = profile.invocation(model: job.model, systemPromptFile: promptPath, options: job.options)
+        let limits = CompletionSession.Limits(
+            requestTimeout: configuration.requestTimeout, idleTimeout: configuration.idleTimeout,
+            keepAliveInterval: configuration.keepAliveInterval, maxReplyBytes: configuration.maxReplyBytes)
+        let session = CompletionSession(
+            id: job.id, sink: exchange, translator: job.translator, isStreaming: job.isStreaming,
+            reducer: job.reducer, headers: [("X-Request-Id", requestID)], limits: limits, timers: timers,
+            logger: logger, input: job.prompt.stdinLine,
+            launch: { [unowned self] in self.spawn(invocation, requestID: job.id) }
+        ) { [unowned self] session in
+            self.runtime.removePrompt(at: promptPath)
+            self.logAccess(exchange, requestID: requestID, session: session)
+            self.finished(ticket: place.ticket)
+        }
+        if !place.startsNow {
+            logger.info("request queued", metadata: ["request_id": "\(job.id)", "waiting": "\(scheduler.waiting + 1)"])
+        }
+        scheduler.schedule(session, ticket: place.ticket, startsNow: place.startsNow)
+    }
+
+    /// Starts a CLI for a request.
+    private func spawn(_ invocation: CLIInvocation, requestID: String) -> Result<CLIProcess, TurnFailure> {
+        do throws(SystemError) {
+            let child = try PipedChild(invocation: invocation, loop: loop, reaper: reaper)
+            return .success(CLIProcess(io: child, timers: timers))
+        } catch {
+            logger.error("cannot start the CLI", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
+            return .failure(.spawnFailed(executable: invocation.executable, errno: error.errno))
+        }
+    }
+
+    private func respond(_ exchange: HTTPExchange, json: [UInt8], requestID: String) {
+        exchange.respond(status: 200, headers: [("Content-Type", "application/json"), ("X-Request-Id", requestID)],
+                         body: exchange.method == "HEAD" ? [] : json)
+        logAccess(exchange, requestID: requestID, session: nil)
+    }
+
+    private func respond(_ exchange: HTTPExchange, error: OpenAIError, requestID: String) {
+        let headers = error.headers + [("Content-Type", "application/json"), ("X-Request-Id", requestID)]
+        exchange.respond(status: error.status, headers: headers, body: error.body)
+        logAccess(exchange, requestID: requestID, session: nil, errorCode: error.code ?? error.type)
+    }
+
+    /// One line per request (never the prompt or the key), and its metrics.
+    private func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
+                           errorCode: String? = nil) {
+        var metadata: Logger.Metadata = [
+            "request_id": "\(requestID)", "method": "\(exchange.method)", "path": "\(exchange.path)",
+            "status": "\(exchange.status)", "bytes": "\(exchange.bytesSent)",
+        ]
+        if let session {
+            metadata["model"] = "\(session.model ?? "-")"
+            metadata["pid"] = "\(session.childPID.map(String.init) ?? "-")"
+            metadata["exit"] = "\(session.exitStatus.map { "\($0)" } ?? "-")"
+        }
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
+        let total = seconds(exchange.receivedAt.duration(to: .now))
+        let firstByte = exchange.firstByteAt.map { seconds(exchange.receivedAt.duration(to: $0)) }
+        metadata["total_ms"] = "\(Int(total * 1000))"
+        if let firstByte { metadata["ttfb_ms"] = "\(Int(firstByte * 1000))" }
+        if exchange.clientGone { metadata["client_gone"] = "true" }
+        if let code = errorCode ?? session?.errorCode { metadata["error"] = "\(code)" }
+        logger.info("request", metadata: metadata)
+        metrics.recordRequest(endpoint: Route.endpointLabel(path: exchange.path), status: exchange.status,
+                              firstByte: firstByte, duration: total)
+        if session?.spawnFailed == true { metrics.recordSpawnFailure() }
+    }
+
+    /// The client's own `X-Request-Id` when it is short and printable, else a new one.
+    package static func requestID(from header: String?) -> String {
+        if let header, !header.isEmpty, header.utf8.count <= 128,
+           header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) {
+            return header
+        }
+        return CompletionJob.randomID(prefix: "req_")
+    }
+}

@@ -1,0 +1,152 @@
+import CSystem
+import Glibc
+import Logging
+import ProxyCore
+import OpenAIFront
+import EventTransport
+import ChildProcesses
+
+/// The composition root: one event loop, the HTTP server, the child reaper, the live sessions.
+package final class Proxy {
+    package let configuration: Configuration
+    package let logger = Logger(label: "claude-code-proxy")
+    package let loop = EventLoop()
+    package let reaper = ChildReaper()
+    package let runtime: RuntimeDirectory
+    package let profile: CLIProfile
+    package let auth: Auth
+    /// When the proxy started; the `created` of every listed model.
+    package let startedAt = Int(time(nil))
+    package private(set) var server: HTTPServer?
+    package var metrics = Metrics()
+    package let timers: LoopTimers
+    /// Admission, the queue, the registry of live requests and the drain.
+    package let scheduler: Scheduler
+    private var signalWatchers: [SignalWatcher] = []
+    package let cors: CORSPolicy
+    package var isStopping: Bool { scheduler.isDraining }
+
+    package init(configuration: Configuration, environment: [String: String]) throws {
+        self.configuration = configuration
+        // A write to a closed socket or pipe must fail with EPIPE, not kill the daemon.
+        signal(SIGPIPE, SIG_IGN)
+        // A parent may start the proxy with signals blocked (Foundation's Process passes its own
+        // mask on): SIGCHLD, SIGTERM and SIGINT must reach the loop, or children stay zombies.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        sigprocmask(SIG_SETMASK, &unblocked, nil)
+        // Stray signals an operator or a script may send must not kill a daemon mid-stream.
+        signal(SIGUSR2, SIG_IGN)
+        signal(SIGALRM, SIG_IGN)
+        let descriptors = Self.raiseDescriptorLimit()
+        // Orphans of the CLIs (a process that left a CLI's group) come to the proxy, which kills them.
+        let subreaper = ccp_become_subreaper()
+        runtime = try RuntimeDirectory.create(environment: environment)
+        let removed = RuntimeDirectory.removeStale(in: runtime.parent, except: runtime.root)
+        profile = CLIProfile(
+            executable: configuration.claude, home: runtime.home, tmpdir: runtime.tmp,
+            workingDirectory: runtime.work, inherited: CLIProfile.inherited(from: environment),
+            streamIdleTimeoutMs: Int(configuration.upstreamIdleTimeout * 1000),
+            apiTimeoutMs: Int(min(configuration.requestTimeout, configuration.upstreamIdleTimeout) * 1000))
+        auth = Auth(keys: configuration.apiKeys)
+        timers = LoopTimers(loop: loop)
+        scheduler = Scheduler(maxRunning: configuration.maxConcurrency, maxWaiting: configuration.queueSize,
+                              queueTimeout: configuration.queueTimeout, timers: timers)
+        cors = CORSPolicy(origins: configuration.allowOrigins)
+        let maxConnections = configuration.maxConnections ?? Configuration.derivedMaxConnections(
+            descriptorLimit: descriptors.soft, maxConcurrency: configuration.maxConcurrency)
+        do {
+            server = try HTTPServer(
+                loop: loop, host: configuration.host, port: configuration.port,
+                limits: .init(bodyCeiling: configuration.maxBodyBytes * 8 + 65536, headerBytes: 64 * 1024,
+                              connectionTimeout: configuration.connectionTimeout, maxConnections: maxConnections)
+            ) { [unowned self] exchange in self.handle(exchange) }
+        } catch {
+            runtime.remove()
+            throw error
+        }
+        logger.info("limits", metadata: ["open_files": "\(descriptors.soft)", "open_files_hard": "\(descriptors.hard)",
+                                         "max_connections": "\(maxConnections)"])
+        if subreaper != 0 {
+            logger.warning("cannot become the CLIs' subreaper", metadata: ["error": "\(ExitStatus.describe(errno: subreaper))"])
+        }
+        for path in removed { logger.notice("removed the directory of a proxy that died", metadata: ["path": "\(path)"]) }
+        server?.onAcceptPaused = { [unowned self] code, seconds in self.acceptPaused(errno: code, seconds: seconds) }
+        reaper.onCPUTime = { [unowned self] seconds in self.metrics.recordChildCPU(seconds: seconds) }
+        signalWatchers = [
+            SignalWatcher(loop: loop, signal: SIGCHLD) { [unowned self] in self.reaper.reap() },
+            SignalWatcher(loop: loop, signal: SIGTERM) { [unowned self] in self.stop(signal: "SIGTERM") },
+            SignalWatcher(loop: loop, signal: SIGINT) { [unowned self] in self.stop(signal: "SIGINT") },
+            // SIGQUIT drains like SIGTERM rather than dumping core.
+            SignalWatcher(loop: loop, signal: SIGQUIT) { [unowned self] in self.stop(signal: "SIGQUIT") },
+            SignalWatcher(loop: loop, signal: SIGUSR1) { [unowned self] in self.logState() },
+            // Logs go to stderr, which the service manager owns: there is nothing to reopen.
+            SignalWatcher(loop: loop, signal: SIGHUP) { [unowned self] in
+                self.logger.notice("SIGHUP ignored: logs go to stderr")
+            },
+        ]
+    }
+
+    /// Serves until SIGTERM or SIGINT, then cleans up.
+    package func run() {
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        let line = Array("listening on http://\(host):\(server?.port ?? configuration.port)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if !["127.0.0.1", "::1", "localhost"].contains(configuration.host) {
+            logger.warning("listening on \(configuration.host), reachable from other machines; keep the API key secret")
+        }
+        loop.run()
+        signalWatchers.forEach { $0.close() }
+        server?.close()
+        reaper.killStrays()
+        runtime.remove()
+        logger.info("stopped")
+    }
+
+    package var metricsText: String {
+        metrics.exposition(inFlight: scheduler.running, queued: scheduler.waiting, liveChildren: reaper.liveChildren)
+    }
+
+    /// A request finished: adopted strays go with it (a process that left its CLI's group and
+    /// outlived it), and its place goes to the next.
+    package func finished(ticket: Scheduler.Ticket) {
+        let strays = reaper.killStrays()
+        if strays > 0 { logger.notice("killed processes that left a CLI's group", metadata: ["count": "\(strays)"]) }
+        scheduler.release(ticket)
+    }
+
+    /// SIGUSR1: one line with what the proxy holds now.
+    private func logState() {
+        logger.notice("state", metadata: [
+            "running": "\(scheduler.running)", "waiting": "\(scheduler.waiting)",
+            "children": "\(reaper.liveChildren)", "connections": "\(server?.openConnections ?? 0)",
+            "stopping": "\(isStopping)",
+        ])
+    }
+
+    private func acceptPaused(errno code: Int32?, seconds: Double) {
+        let reason = code.map { ExitStatus.describe(errno: $0) } ?? "connection limit reached"
+        logger.warning("not accepting connections for a while", metadata: [
+            "reason": "\(reason)", "seconds": "\(seconds)"])
+    }
+
+    /// The soft descriptor limit raised to the hard one (systemd's default soft limit is 1024).
+    private static func raiseDescriptorLimit() -> (soft: Int, hard: Int) {
+        var soft = 0
+        var hard = 0
+        _ = ccp_raise_nofile(&soft, &hard)
+        return (soft, hard)
+    }
+
+    /// Stops accepting; requests still waiting get 503; running ones may finish within the drain
+    /// timeout, after which their CLIs are stopped. The loop ends once every request is released.
+    private func stop(signal name: String) {
+        guard !isStopping else { return }
+        server?.stopAccepting()
+        logger.notice("\(name): draining", metadata: ["running": "\(scheduler.running)",
+                                                       "waiting": "\(scheduler.waiting)"])
+        scheduler.drain(timeout: configuration.drainTimeout, grace: CLIProcess.terminationGrace + 1) { [unowned self] in
+            self.loop.stop()
+        }
+    }
+}

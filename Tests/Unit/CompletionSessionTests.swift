@@ -1,0 +1,209 @@
+import Glibc
+import Logging
+import Testing
+@testable import ChildProcesses
+@testable import OpenAIFront
+@testable import ProxyCore
+@testable import ProxyDaemon
+
+/// The request glue driven without sockets, processes or a loop: a fake sink, a fake child and
+/// a fake clock.
+@Suite struct CompletionSessionTests {
+    final class Harness {
+        let sink = FakeSink()
+        let clock = FakeTimers()
+        let io = FakeChildIO()
+        let process: CLIProcess
+        var session: CompletionSession!
+        var released = 0
+        var launches = 0
+
+        init(streaming: Bool, limits: CompletionSession.Limits = .init(requestTimeout: 600)) {
+            process = CLIProcess(io: io, timers: clock)
+            let translator = ChatTranslator(id: "chatcmpl-1", created: 0, model: "sonnet", includeUsage: false)
+            session = CompletionSession(
+                id: "chatcmpl-1", sink: sink, translator: translator, isStreaming: streaming,
+                headers: [("X-Request-Id", "r1")], limits: limits, timers: clock,
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                input: Array(#"{"type":"user"}"#.utf8),
+                launch: { [unowned self] in
+                    self.launches += 1
+                    return .success(self.process)
+                }
+            ) { [unowned self] _ in self.released += 1 }
+        }
+
+        func answer(_ pieces: [String]) { CLILines.answer(pieces).forEach(io.print) }
+        func exitNormally() {
+            io.exit(0)
+            io.endOutput()
+        }
+    }
+
+    @Test func aStreamSendsEachDeltaAndEndsAfterEOFAndExit() {
+        let h = Harness(streaming: true)
+        h.session.begin()
+        #expect(h.io.writtenLines == [#"{"type":"user"}"#], "the request's input is written on attach")
+        #expect(h.io.inputClosed)
+        h.io.print(CLILines.initialized)
+        h.io.print(CLILines.start)
+        #expect(h.sink.isStreaming, "headers go with the first frame")
+        h.io.print(CLILines.delta("Hel"))
+        #expect(h.sink.text.contains(#""content":"Hel""#))
+        h.io.print(CLILines.delta("lo"))
+        h.io.print(CLILines.result("Hello"))
+        #expect(h.sink.ended)
+        #expect(h.sink.text.hasSuffix("data: [DONE]\n\n"))
+        #expect(h.released == 0, "not before EOF and exit")
+        h.io.endOutput()
+        #expect(h.released == 0)
+        h.io.exit(0)
+        #expect(h.released == 1)
+        #expect(h.clock.armed == 0, "every timer closed at release")
+    }
+
+    @Test func aWholeReplyIsOneBody() {
+        let h = Harness(streaming: false)
+        h.session.begin()
+        h.answer(["Hello", " there"])
+        #expect(h.sink.status == 200)
+        #expect(String(decoding: h.sink.body, as: UTF8.self).contains(#""content":"Hello there""#))
+        h.exitNormally()
+        #expect(h.released == 1)
+    }
+
+    @Test func theChildMayExitBeforeOrAfterEOF() {
+        for exitFirst in [true, false] {
+            let h = Harness(streaming: false)
+            h.session.begin()
+            h.answer(["x"])
+            if exitFirst { h.io.exit(0) } else { h.io.endOutput() }
+            #expect(h.released == 0)
+            if exitFirst { h.io.endOutput() } else { h.io.exit(0) }
+            #expect(h.released == 1)
+        }
+    }
+
+    @Test func aClientGoneBeforeTheFirstByteStopsTheCLI() {
+        let h = Harness(streaming: false)
+        h.session.begin()
+        h.io.print(CLILines.initialized)
+        h.sink.leave()
+        #expect(h.io.signals == [SIGTERM])
+        h.exitNormally()
+        #expect(h.released == 1)
+        #expect(h.sink.status == nil, "nothing is sent to a client that left")
+    }
+
+    @Test func aClientGoneMidStreamStopsTheCLIOnce() {
+        let h = Harness(streaming: true)
+        h.session.begin()
+        h.io.print(CLILines.initialized)
+        h.io.print(CLILines.start)
+        h.io.print(CLILines.delta("partial"))
+        h.sink.leave()
+        h.sink.leave()
+        #expect(h.io.signals == [SIGTERM])
+        h.io.print(CLILines.delta("more"))
+        #expect(!h.sink.text.contains("more"), "nothing after the client left")
+        h.exitNormally()
+        #expect(h.released == 1)
+    }
+
+    @Test func aCLIThatDiesWithoutAResultIsAnError() {
+        let h = Harness(streaming: false)
+        h.session.begin()
+        h.io.print(CLILines.initialized)
+        h.io.events?.childIO(exited: .signaled(SIGKILL))
+        h.io.endOutput()
+        #expect(h.sink.status == 502)
+        #expect(h.session.errorCode == "cli_failed")
+        #expect(h.released == 1)
+    }
+
+    @Test func theIdleTimerAndTheDeadline() {
+        let idle = Harness(streaming: false, limits: .init(requestTimeout: 100, idleTimeout: 5))
+        idle.session.begin()
+        idle.clock.advance(by: 4)
+        idle.io.print(CLILines.initialized)  // output resets the idle timer
+        idle.clock.advance(by: 4)
+        #expect(idle.sink.status == nil)
+        idle.clock.advance(by: 1.5)
+        #expect(idle.sink.status == 504)
+        #expect(idle.io.signals == [SIGTERM])
+        idle.clock.advance(by: CLIProcess.terminationGrace)
+        #expect(idle.io.signals == [SIGTERM, SIGKILL], "SIGKILL after the grace")
+        idle.exitNormally()
+        #expect(idle.released == 1)
+
+        let deadline = Harness(streaming: true, limits: .init(requestTimeout: 10, idleTimeout: 300))
+        deadline.session.begin()
+        deadline.io.print(CLILines.initialized)
+        deadline.io.print(CLILines.start)
+        for _ in 0..<12 {
+            deadline.clock.advance(by: 1)
+            deadline.io.print(CLILines.delta("x"))
+        }
+        #expect(deadline.sink.text.contains(#""code":"timeout""#), "the deadline's error goes inside the stream")
+        #expect(deadline.sink.ended)
+    }
+
+    @Test func backpressurePausesTheCLIAndADrainResumesIt() {
+        let h = Harness(streaming: true)
+        h.session.begin()
+        h.io.print(CLILines.initialized)
+        h.sink.behind = true
+        h.io.print(CLILines.start)
+        #expect(h.io.paused)
+        h.sink.behind = false
+        h.sink.onDrained?()
+        #expect(!h.io.paused)
+    }
+
+    /// The lock-up this glue once had: the reply ends while the CLI is paused, and nothing ever
+    /// resumed it, so EOF was never read.
+    @Test func aReplyThatEndsWhilePausedStillReadsToEOF() {
+        let h = Harness(streaming: true)
+        h.session.begin()
+        h.io.print(CLILines.initialized)
+        h.io.print(CLILines.start)
+        h.sink.behind = true
+        h.io.print(CLILines.delta("big"))
+        #expect(h.io.paused)
+        h.io.print(CLILines.result("big"))
+        #expect(!h.io.paused, "the finished reply resumed stdout")
+        h.exitNormally()
+        #expect(h.released == 1)
+    }
+
+    @Test func aCLIThatOutlivesItsReplyIsStoppedAndAHeldStdoutAbandoned() {
+        let h = Harness(streaming: false, limits: .init(requestTimeout: 600, linger: 3))
+        h.session.begin()
+        h.answer(["x"])
+        h.clock.advance(by: 3)
+        #expect(h.io.signals == [SIGTERM])
+        h.io.exit(0)  // reaped, but something outside the group holds stdout
+        #expect(h.released == 0)
+        h.clock.advance(by: 3)
+        #expect(h.io.outputClosed)
+        #expect(h.released == 1)
+    }
+
+    @Test func aQueuedRequestCancelledBeforeItsPlaceNeverStartsACLI() {
+        let h = Harness(streaming: true)
+        h.session.waitInQueue()
+        #expect(h.sink.isStreaming, "a waiting stream gets its headers at once")
+        h.session.cancel(.queueFull(waited: true))
+        #expect(h.sink.text.contains("queue_timeout"))
+        #expect(h.launches == 0)
+        #expect(h.released == 1)
+    }
+
+    @Test func aSpawnFailureIsAnErrorAndAReleaseAtOnce() {
+        let h = Harness(streaming: false)
+        h.session.fail(.spawnFailed(executable: "claude", errno: EMFILE))
+        #expect(h.sink.status == 503)
+        #expect(h.session.errorCode == "overloaded")
+        #expect(h.released == 1)
+    }
+}
