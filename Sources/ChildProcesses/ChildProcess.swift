@@ -51,9 +51,16 @@ package struct ChildProcess: Sendable {
         return ChildProcess(pid: pid, stdin: stdinPipe.write, stdout: stdoutPipe.read, stderr: stderrPipe.read)
     }
 
-    /// A name without a slash is looked up in the proxy's PATH, as a shell would.
+    /// A name without a slash is looked up in the proxy's PATH, as a shell would; a relative path
+    /// is made absolute against the proxy's working directory.
     package static func resolve(_ executable: String) -> String? {
-        if executable.contains("/") { return executable }
+        // The child changes directory before exec: a relative path must not depend on it.
+        if executable.hasPrefix("/") { return executable }
+        if executable.contains("/") {
+            guard let cwd = getcwd(nil, 0) else { return executable }
+            defer { free(cwd) }
+            return String(cString: cwd) + "/" + executable
+        }
         let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
             let candidate = "\(directory)/\(executable)"

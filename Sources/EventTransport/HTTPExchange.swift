@@ -5,7 +5,7 @@ import Glibc
 /// whole (`respond`) or chunked (`startStream` … `send` … `endStream`). After the reply, or
 /// once the client is gone, the pointer is dropped and nothing touches it again.
 ///
-/// Client departure (libevent-notes.md): while the request is pending evhttp does not read
+/// Client departure (docs/libevent.md): while the request is pending evhttp does not read
 /// the socket, so the exchange watches the fd itself (`MSG_PEEK`); once streaming, evhttp
 /// reads again and reports a close through the connection's close callback.
 package final class HTTPExchange {
@@ -51,6 +51,15 @@ package final class HTTPExchange {
         guard let request, let headers = evhttp_request_get_input_headers(request),
               let value = evhttp_find_header(headers, name) else { return nil }
         return String(cString: value)
+    }
+
+    /// The client's address as evhttp saw it (no port).
+    package var peerAddress: String? {
+        guard let request, let connection = evhttp_request_get_connection(request) else { return nil }
+        var address: UnsafeMutablePointer<CChar>?
+        var port: UInt16 = 0
+        evhttp_connection_get_peer(connection, &address, &port)
+        return address.map { String(cString: $0) }
     }
 
     /// Every value of a request header, in order (evhttp's lookup returns only the first).

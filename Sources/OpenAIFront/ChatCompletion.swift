@@ -4,13 +4,16 @@ import ProxyCore
 package struct ChatCompletion: Encodable, Sendable {
     package struct Message: Encodable, Sendable {
         package var role = "assistant"
-        package var content: String
+        /// Null when the reply is tool calls only, as OpenAI sends it.
+        package var content: String?
         package var refusal: String?
         /// The model's thinking (the OpenRouter/DeepSeek field reasoning clients read); omitted when empty.
         package var reasoningContent: String?
+        package var toolCalls: [ToolCallObject]?
         package enum CodingKeys: String, CodingKey {
             case role, content, refusal
             case reasoningContent = "reasoning_content"
+            case toolCalls = "tool_calls"
         }
         package func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -18,6 +21,7 @@ package struct ChatCompletion: Encodable, Sendable {
             try container.encode(content, forKey: .content)
             try container.encode(refusal, forKey: .refusal)
             try container.encodeIfPresent(reasoningContent, forKey: .reasoningContent)
+            try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
         }
     }
     package struct Choice: Encodable, Sendable {
@@ -66,9 +70,11 @@ package struct ChatCompletionChunk: Encodable, Sendable {
         package var content: String?
         package var reasoningContent: String?
         package var refusal: String?
+        package var toolCalls: [ToolCallDelta]?
         package enum CodingKeys: String, CodingKey {
             case role, content, refusal
             case reasoningContent = "reasoning_content"
+            case toolCalls = "tool_calls"
         }
     }
     package struct Choice: Encodable, Sendable {
@@ -113,5 +119,43 @@ package struct ChatCompletionChunk: Encodable, Sendable {
         case .some(.none): try container.encodeNil(forKey: .usage)
         case .some(.some(let usage)): try container.encode(usage, forKey: .usage)
         }
+    }
+}
+
+/// `message.tool_calls[i]`: a whole call.
+package struct ToolCallObject: Encodable, Equatable, Sendable {
+    package struct Function: Encodable, Equatable, Sendable {
+        package var name: String
+        /// The JSON arguments as the model produced them.
+        package var arguments: String
+    }
+    package var id: String
+    package var type = "function"
+    package var function: Function
+
+    package init(_ call: Conversation.ToolCall) {
+        id = call.id
+        function = Function(name: call.name, arguments: call.arguments)
+    }
+}
+
+/// `delta.tool_calls[i]`: the first fragment of a call carries its id, type and name; every
+/// fragment carries its `index`.
+package struct ToolCallDelta: Encodable, Equatable, Sendable {
+    package struct Function: Encodable, Equatable, Sendable {
+        package var name: String?
+        package var arguments: String?
+    }
+    package var index: Int
+    package var id: String?
+    package var type: String?
+    package var function: Function
+
+    package static func start(index: Int, id: String, name: String) -> ToolCallDelta {
+        ToolCallDelta(index: index, id: id, type: "function", function: Function(name: name, arguments: ""))
+    }
+
+    package static func arguments(index: Int, _ fragment: String) -> ToolCallDelta {
+        ToolCallDelta(index: index, id: nil, type: nil, function: Function(name: nil, arguments: fragment))
     }
 }

@@ -19,11 +19,17 @@ package struct ChatCompletionRequest: Decodable, Sendable {
     package var responseFormat: JSONValue?
     package var tools: [JSONValue]?
     package var toolChoice: JSONValue?
+    package var parallelToolCalls: Bool?
+    /// The pre-`tools` function-calling fields, refused with a pointer to `tools`.
+    package var functions: JSONValue?
+    package var functionCall: JSONValue?
     package var logprobs: Bool?
     package var reasoningEffort: String?
 
     package enum CodingKeys: String, CodingKey {
-        case messages, model, stream, n, stop, tools, logprobs
+        case messages, model, stream, n, stop, tools, logprobs, functions
+        case parallelToolCalls = "parallel_tool_calls"
+        case functionCall = "function_call"
         case streamOptions = "stream_options"
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"

@@ -31,6 +31,12 @@ package struct ChatTranslator: ReplyTranslator {
             return roleFrame() + [chunk(ChatCompletionChunk.Delta(content: text), finishReason: nil)]
         case .reasoning(let text):
             return roleFrame() + [chunk(ChatCompletionChunk.Delta(reasoningContent: text), finishReason: nil)]
+        case .toolCall(let index, let id, let name):
+            return roleFrame() + [chunk(ChatCompletionChunk.Delta(toolCalls: [.start(index: index, id: id, name: name)]),
+                                        finishReason: nil)]
+        case .toolArguments(let index, let fragment):
+            return roleFrame() + [chunk(ChatCompletionChunk.Delta(toolCalls: [.arguments(index: index, fragment)]),
+                                        finishReason: nil)]
         case .completed(let completion):
             var frames = roleFrame()
             if completion.finishReason == .contentFilter {
@@ -58,12 +64,16 @@ package struct ChatTranslator: ReplyTranslator {
 
     package func body(for transcript: TurnTranscript) -> [UInt8] {
         let completion = transcript.completion
+        let reason = completion?.finishReason ?? .stop
+        // Calls cut by the output limit are not calls: a `length` reply carries none.
+        let calls = reason == .toolCalls ? transcript.toolCalls.map(ToolCallObject.init) : []
         return WireJSON.encode(ChatCompletion(
             id: id, created: created, model: transcript.model ?? model,
-            choices: [.init(message: .init(content: transcript.text,
-                                           refusal: completion?.finishReason == .contentFilter ? refusalMessage : nil,
-                                           reasoningContent: transcript.reasoning.isEmpty ? nil : transcript.reasoning),
-                            finishReason: (completion?.finishReason ?? .stop).chatValue)],
+            choices: [.init(message: .init(content: calls.isEmpty || !transcript.text.isEmpty ? transcript.text : nil,
+                                           refusal: reason == .contentFilter ? refusalMessage : nil,
+                                           reasoningContent: transcript.reasoning.isEmpty ? nil : transcript.reasoning,
+                                           toolCalls: calls.isEmpty ? nil : calls),
+                            finishReason: reason.chatValue)],
             usage: (completion?.usage ?? TokenUsage()).chat))
     }
 

@@ -11,6 +11,8 @@ package struct CompletionJob {
     package var stopSequences: [String] = []
     package var isStreaming: Bool
     package var translator: any ReplyTranslator
+    /// The client's tools and how they may be used; nil when none reach the model.
+    package var tools: ToolUse?
 
     package init(chat request: ChatCompletionRequest, defaultModel: String, now: Int) throws(OpenAIError) {
         if let n = request.n, n != 1 {
@@ -19,12 +21,19 @@ package struct CompletionJob {
         if request.logprobs == true {
             throw .invalidRequest("logprobs are not available through Claude Code.", param: "logprobs")
         }
-        try Self.refuseTools(request.tools, choice: request.toolChoice)
+        if request.functions != nil || request.functionCall != nil {
+            throw .invalidRequest("`functions` and `function_call` are the deprecated function-calling API; send "
+                                  + "`tools` and `tool_choice` instead.",
+                                  param: request.functions != nil ? "functions" : "function_call",
+                                  code: "unsupported_parameter")
+        }
+        tools = try ToolDefinitions.parse(tools: request.tools, choice: request.toolChoice,
+                                          parallel: request.parallelToolCalls, shape: .chat)
         stopSequences = try Self.stopSequences(request.stop)
         let limit = request.maxCompletionTokens ?? request.maxTokens
         try Self.checkLimit(limit, param: request.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens")
         id = Self.randomID(prefix: "chatcmpl-")
-        prompt = Prompt(try Conversation(chatMessages: request.messages))
+        prompt = Prompt(try Conversation(chatMessages: request.messages), tools: tools)
         model = ModelName.normalized(request.model, default: defaultModel)
         options = CLIOptions(maxOutputTokens: limit,
                              effort: try Self.effort(request.reasoningEffort, param: "reasoning_effort"),
@@ -41,10 +50,11 @@ package struct CompletionJob {
             throw .invalidRequest("previous_response_id is not supported: this proxy stores no responses. "
                                   + "Send the whole conversation in `input`.", param: "previous_response_id")
         }
-        try Self.refuseTools(request.tools, choice: request.toolChoice)
+        tools = try ToolDefinitions.parse(tools: request.tools, choice: request.toolChoice,
+                                          parallel: request.parallelToolCalls, shape: .responses)
         try Self.checkLimit(request.maxOutputTokens, param: "max_output_tokens")
         id = Self.randomID(prefix: "resp_")
-        prompt = Prompt(try Conversation(responsesInput: request.input, instructions: request.instructions))
+        prompt = Prompt(try Conversation(responsesInput: request.input, instructions: request.instructions), tools: tools)
         model = ModelName.normalized(request.model, default: defaultModel)
         var format: JSONValue?
         if case .object(let text)? = request.text { format = text["format"] }
@@ -67,8 +77,12 @@ package struct CompletionJob {
 
     /// The reducer for this request: its stop sequences, and whether the answer is structured.
     package var reducer: TurnReducer {
-        TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil)
+        TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil,
+                    bridgedTools: bridgedTools.map(\.name))
     }
+
+    /// The tools the CLI is given through the MCP bridge (none under `tool_choice: none`).
+    package var bridgedTools: [ToolSpec] { tools?.bridged ?? [] }
 
     /// The largest schema passed in argv (one argument may not exceed 128 KiB on Linux).
     package static let maxSchemaBytes = 64 * 1024
@@ -121,12 +135,6 @@ package struct CompletionJob {
         let low = String(generator.next() as UInt64, radix: 16)
         return prefix + String(repeating: "0", count: 16 - high.count) + high
             + String(repeating: "0", count: 16 - low.count) + low
-    }
-
-    private static func refuseTools(_ tools: [JSONValue]?, choice: JSONValue?) throws(OpenAIError) {
-        guard let tools, !tools.isEmpty, choice?.stringValue != "none" else { return }
-        throw .invalidRequest("Tool calling is not supported by this proxy yet; send tool_choice \"none\" "
-                              + "or no tools.", param: "tools", code: "unsupported_tool_calling")
     }
 
     /// `stop`: null, a string, or up to 4 non-empty strings.

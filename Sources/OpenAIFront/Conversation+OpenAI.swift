@@ -8,12 +8,24 @@ extension Conversation {
         guard !messages.isEmpty else {
             throw .invalidRequest("`messages` must contain at least one message.", param: "messages")
         }
+        var pairing = ToolCallPairing()
         for (index, message) in messages.enumerated() {
             let param = "messages[\(index)]"
-            if message.toolCalls.map({ !$0.isEmpty }) == true || message.role == "tool" || message.role == "function" {
-                throw .invalidRequest("Tool calling is not supported by this proxy yet (\(param) is a tool message).",
-                                      param: param, code: "unsupported_tool_calling")
+            if message.role == "tool" {
+                guard let callID = message.toolCallID, !callID.isEmpty else {
+                    throw .invalidRequest("A tool message needs `tool_call_id`.", param: "\(param).tool_call_id")
+                }
+                let texts = try Self.blocks(of: message.content, param: "\(param).content", allowImages: false)
+                    .compactMap { if case .text(let text) = $0 { text } else { nil } }
+                try pairing.answer(callID, param: "\(param).tool_call_id")
+                append(.toolResult(ToolResult(callID: callID, content: texts.joined(separator: "\n"))), as: .tool)
+                continue
             }
+            if message.role == "function" {
+                throw .invalidRequest("Messages with role 'function' belong to the deprecated function-calling API; "
+                                      + "send `tools` and messages with role 'tool'.", param: "\(param).role")
+            }
+            try pairing.requireAnswered(before: param)
             let blocks = try Self.blocks(of: message.content, param: "\(param).content",
                                          allowImages: message.role == "user")
             let texts = blocks.compactMap { if case .text(let text) = $0 { text } else { nil } }
@@ -21,16 +33,44 @@ extension Conversation {
             case "system", "developer":
                 system.append(texts.joined(separator: "\n"))
             case "user":
+                guard message.content != nil else {
+                    throw .invalidRequest("Missing required parameter: '\(param).content'.", param: "\(param).content")
+                }
                 turns.append(Turn(role: .user, blocks: blocks))
             case "assistant":
-                turns.append(Turn(role: .assistant, blocks: blocks))
+                var calls: [Block] = []
+                for (number, entry) in (message.toolCalls ?? []).enumerated() {
+                    let call = try Self.toolCall(entry, param: "\(param).tool_calls[\(number)]")
+                    try pairing.called(call.id, param: "\(param).tool_calls[\(number)].id")
+                    calls.append(.toolCall(call))
+                }
+                turns.append(Turn(role: .assistant, blocks: blocks + calls))
             default:
                 throw .invalidRequest(
-                    "Invalid value for `role`: '\(message.role)'. Expected one of system, developer, user, assistant.",
+                    "Invalid value for `role`: '\(message.role)'. Expected one of system, developer, user, assistant, tool.",
                     param: "\(param).role")
             }
         }
+        try pairing.requireAnswered(before: "messages")
         try validateTurns(param: "messages")
+    }
+
+    /// Appends a block to the last turn when it has `role`, else as a new turn.
+    private mutating func append(_ block: Block, as role: Role) {
+        if let last = turns.indices.last, turns[last].role == role {
+            turns[last].blocks.append(block)
+        } else {
+            turns.append(Turn(role: role, blocks: [block]))
+        }
+    }
+
+    /// `{"id","type":"function","function":{"name","arguments"}}` from an assistant's `tool_calls`.
+    private static func toolCall(_ entry: JSONValue, param: String) throws(OpenAIError) -> ToolCall {
+        guard case .object(let fields) = entry, let id = fields["id"]?.stringValue, !id.isEmpty,
+              case .object(let function)? = fields["function"], let name = function["name"]?.stringValue else {
+            throw .invalidRequest("A tool call needs `id` and `function.name`.", param: param)
+        }
+        return ToolCall(id: id, name: name, arguments: function["arguments"]?.stringValue ?? "{}")
     }
 
     /// Reads a Responses `input` plus `instructions`.
@@ -41,25 +81,71 @@ extension Conversation {
         case .text(let text):
             turns.append(Turn(role: .user, texts: [text]))
         case .items(let items):
+            var pairing = ToolCallPairing()
             for (index, item) in items.enumerated() {
                 let param = "input[\(index)]"
-                if let type = item.type, type != "message" {
-                    throw .invalidRequest("Input items of type '\(type)' are not supported by this proxy yet.",
+                switch item.type {
+                case "function_call"?:
+                    guard let callID = item.callID, !callID.isEmpty, let name = item.name else {
+                        throw .invalidRequest("A function_call item needs `call_id` and `name`.", param: param)
+                    }
+                    try pairing.called(callID, param: "\(param).call_id")
+                    append(.toolCall(ToolCall(id: callID, name: name, arguments: item.arguments ?? "{}")), as: .assistant)
+                    continue
+                case "function_call_output"?:
+                    guard let callID = item.callID, !callID.isEmpty else {
+                        throw .invalidRequest("A function_call_output item needs `call_id`.", param: "\(param).call_id")
+                    }
+                    try pairing.answer(callID, param: "\(param).call_id")
+                    append(.toolResult(ToolResult(callID: callID, content: Self.outputText(item.output))), as: .tool)
+                    continue
+                case "reasoning"?:
+                    // Agents send back the reasoning items of earlier replies; the model's thinking
+                    // is not fed to it again.
+                    continue
+                case nil, "message"?:
+                    break
+                case let type?:
+                    throw .invalidRequest("Input items of type '\(type)' are not supported by this proxy.",
                                           param: "\(param).type")
                 }
+                try pairing.requireAnswered(before: param)
                 let blocks = try Self.blocks(of: item.content, param: "\(param).content",
                                              allowImages: item.role == "user")
                 let texts = blocks.compactMap { if case .text(let text) = $0 { text } else { nil } }
                 switch item.role {
                 case "system", "developer": system.append(texts.joined(separator: "\n"))
                 case "user": turns.append(Turn(role: .user, blocks: blocks))
-                case "assistant": turns.append(Turn(role: .assistant, blocks: blocks))
+                case "assistant": append(contentsOf: blocks, as: .assistant)
                 default:
                     throw .invalidRequest("Invalid value for `role`: '\(item.role ?? "")'.", param: "\(param).role")
                 }
             }
+            try pairing.requireAnswered(before: "input")
         }
         try validateTurns(param: "input")
+    }
+
+    private mutating func append(contentsOf blocks: [Block], as role: Role) {
+        if let last = turns.indices.last, turns[last].role == role {
+            turns[last].blocks += blocks
+        } else {
+            turns.append(Turn(role: role, blocks: blocks))
+        }
+    }
+
+    /// A `function_call_output`'s `output`: a string, or content parts whose text is joined.
+    private static func outputText(_ output: JSONValue?) -> String {
+        switch output {
+        case .string(let text)?: return text
+        case .array(let parts)?:
+            return parts.compactMap { part -> String? in
+                if case .object(let fields) = part { return fields["text"]?.stringValue }
+                return part.stringValue
+            }.joined(separator: "\n")
+        case nil, .null?: return ""
+        case let other?: return String(decoding: WireJSON.encode(other), as: UTF8.self)
+        }
     }
 
     private func validateTurns(param: String) throws(OpenAIError) {
@@ -71,10 +157,10 @@ extension Conversation {
         guard let last = turns.last else {
             throw .invalidRequest("The conversation has no user message.", param: param)
         }
-        guard last.role == .user else {
+        guard last.role == .user || last.role == .tool else {
             throw .invalidRequest(
-                "The last message must come from the user; this proxy cannot continue an assistant message.",
-                param: param)
+                "The last message must come from the user or be tool results; this proxy cannot continue an "
+                    + "assistant message.", param: param)
         }
     }
 
@@ -110,5 +196,35 @@ extension Conversation {
             }
             return blocks
         }
+    }
+}
+
+/// Tool calls and their results, paired by id as OpenAI pairs them: every result answers a call
+/// made earlier and not yet answered, and every call is answered before the conversation moves on.
+private struct ToolCallPairing {
+    private var open: [String] = []
+    private var known: Set<String> = []
+
+    mutating func called(_ id: String, param: String) throws(OpenAIError) {
+        guard known.insert(id).inserted else {
+            throw .invalidRequest("The tool call id '\(id)' is used twice.", param: param)
+        }
+        open.append(id)
+    }
+
+    mutating func answer(_ id: String, param: String) throws(OpenAIError) {
+        guard let index = open.firstIndex(of: id) else {
+            throw .invalidRequest(known.contains(id)
+                ? "The tool call '\(id)' is answered twice."
+                : "No earlier assistant tool call has the id '\(id)': each tool result must answer a call.",
+                param: param)
+        }
+        open.remove(at: index)
+    }
+
+    func requireAnswered(before param: String) throws(OpenAIError) {
+        guard let first = open.first else { return }
+        throw .invalidRequest("The tool call '\(first)' has no result: an assistant message with tool calls must "
+                              + "be followed by a result for each call.", param: param)
     }
 }

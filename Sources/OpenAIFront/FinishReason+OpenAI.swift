@@ -7,6 +7,7 @@ extension FinishReason {
         case .stop: "stop"
         case .length: "length"
         case .contentFilter: "content_filter"
+        case .toolCalls: "tool_calls"
         }
     }
 }

@@ -66,12 +66,30 @@ package struct ResponseObject: Encodable, Sendable {
 package enum OutputItem: Encodable, Equatable, Sendable {
     case message(OutputMessage)
     case reasoning(ReasoningItem)
+    case functionCall(FunctionCallItem)
 
     package func encode(to encoder: any Encoder) throws {
         switch self {
         case .message(let message): try message.encode(to: encoder)
         case .reasoning(let reasoning): try reasoning.encode(to: encoder)
+        case .functionCall(let call): try call.encode(to: encoder)
         }
+    }
+}
+
+/// An output item of type `function_call`: the model calls one of the client's functions.
+package struct FunctionCallItem: Encodable, Equatable, Sendable {
+    package var id: String
+    package var type = "function_call"
+    package var status: String
+    /// What the client's `function_call_output` names in the next request.
+    package var callID: String
+    package var name: String
+    package var arguments: String
+
+    package enum CodingKeys: String, CodingKey {
+        case id, type, status, name, arguments
+        case callID = "call_id"
     }
 }
 
@@ -126,9 +144,10 @@ package struct ResponseStreamEvent: Encodable, Sendable {
     package var delta: String?
     package var text: String?
     package var logprobs: [JSONValue]?
+    package var arguments: String?
 
     package enum CodingKeys: String, CodingKey {
-        case type, response, item, part, delta, text, logprobs
+        case type, response, item, part, delta, text, logprobs, arguments
         case sequenceNumber = "sequence_number"
         case outputIndex = "output_index"
         case contentIndex = "content_index"

@@ -15,6 +15,7 @@ package struct ResponsesRequest: Decodable, Sendable {
     package var previousResponseID: String?
     package var tools: [JSONValue]?
     package var toolChoice: JSONValue?
+    package var parallelToolCalls: Bool?
     package var text: JSONValue?
     package var metadata: JSONValue?
     package var reasoning: Reasoning?
@@ -24,6 +25,7 @@ package struct ResponsesRequest: Decodable, Sendable {
         case maxOutputTokens = "max_output_tokens"
         case previousResponseID = "previous_response_id"
         case toolChoice = "tool_choice"
+        case parallelToolCalls = "parallel_tool_calls"
     }
 }
 
@@ -43,9 +45,21 @@ package enum ResponsesInput: Decodable, Sendable {
 }
 
 /// An input item. Messages (`{"role","content"}`, with or without `"type":"message"`) are
-/// understood; other item types (function calls, reasoning, references) are named in a 400.
+/// understood, and so are `function_call` and `function_call_output` (a tool round trip) and `reasoning`
+/// (sent back by agents, ignored); other item types are named in a 400.
 package struct ResponsesInputItem: Decodable, Sendable {
     package var type: String?
     package var role: String?
     package var content: MessageContent?
+    /// `function_call` and `function_call_output` items.
+    package var callID: String?
+    package var name: String?
+    package var arguments: String?
+    /// A string, or content parts (`input_text`).
+    package var output: JSONValue?
+
+    package enum CodingKeys: String, CodingKey {
+        case type, role, content, name, arguments, output
+        case callID = "call_id"
+    }
 }

@@ -7,9 +7,20 @@ import ProxyCore
 /// `response.output_text.done` → `response.content_part.done` → `response.output_item.done` →
 /// `response.completed` (or `response.incomplete`). Thinking comes first as a `reasoning` item
 /// (`response.reasoning_summary_part.added`, `response.reasoning_summary_text.delta`…, `.done`).
-/// A failure after the start is `response.failed`. No `[DONE]` on this endpoint.
+/// Each call of a client function is a `function_call` item of its own, after any text:
+/// `response.output_item.added` → `response.function_call_arguments.delta`… → `.done` →
+/// `response.output_item.done`. A failure after the start is `response.failed`. No `[DONE]`.
 /// Sequence numbers are assigned in `event(_:)` only; output indexes in `open…` only.
 package struct ResponsesTranslator: ReplyTranslator {
+    private struct Call {
+        var outputIndex: Int
+        var itemID: String
+        var callID: String
+        var name: String
+        var arguments = ""
+        var closed = false
+    }
+
     // Configuration.
     package let id: String
     package let itemID: String
@@ -21,9 +32,12 @@ package struct ResponsesTranslator: ReplyTranslator {
     private var model: String
     private var sequenceNumber = 0
     private var hasBegun = false
+    private var nextOutputIndex = 0
     private var reasoningIndex: Int?
     private var reasoningClosed = false
     private var messageIndex: Int?
+    private var messageClosed = false
+    private var calls: [Call] = []
     private var reasoning = ""
     private var text = ""
     private var refused = false
@@ -56,19 +70,31 @@ package struct ResponsesTranslator: ReplyTranslator {
             frames.append(self.event("response.output_text.delta", outputIndex: messageIndex, contentIndex: 0,
                                      itemID: itemID, delta: delta, logprobs: []))
             return frames
+        case .toolCall(let index, let callID, let name):
+            var frames = begin() + closeReasoning() + closeMessage(status: "completed") + closeCalls(status: "completed")
+            guard index == calls.count else { return frames }
+            let call = Call(outputIndex: nextOutputIndex, itemID: functionCallItemID(index), callID: callID, name: name)
+            nextOutputIndex += 1
+            calls.append(call)
+            frames.append(self.event("response.output_item.added", outputIndex: call.outputIndex,
+                                     item: item(call, status: "in_progress")))
+            return frames
+        case .toolArguments(let index, let fragment):
+            guard calls.indices.contains(index), !calls[index].closed else { return [] }
+            calls[index].arguments += fragment
+            return [self.event("response.function_call_arguments.delta", outputIndex: calls[index].outputIndex,
+                               itemID: calls[index].itemID, delta: fragment)]
         case .completed(let completion):
             refused = completion.finishReason == .contentFilter
-            var frames = begin() + closeReasoning() + openMessage()
-            let part = OutputPart.outputText(text)
-            frames.append(self.event("response.output_text.done", outputIndex: messageIndex, contentIndex: 0,
-                                itemID: itemID, text: text, logprobs: []))
-            frames.append(self.event("response.content_part.done", outputIndex: messageIndex, contentIndex: 0,
-                                itemID: itemID, part: part))
-            frames.append(self.event("response.output_item.done", outputIndex: messageIndex,
-                                item: messageItem(status: Self.itemStatus(completion))))
+            let status = Self.itemStatus(completion)
+            var frames = begin() + closeReasoning()
+            if calls.isEmpty || messageIndex != nil {
+                frames += openMessage() + closeMessage(status: status)
+            }
+            frames += closeCalls(status: status)
             let final = response(for: completion)
             frames.append(self.event(final.status == "completed" ? "response.completed" : "response.incomplete",
-                                response: final))
+                                     response: final))
             return frames
         case .failed(let failure):
             return frames(for: failure)
@@ -94,15 +120,34 @@ package struct ResponsesTranslator: ReplyTranslator {
         copy.text = transcript.text
         copy.reasoning = transcript.reasoning
         copy.refused = completion.finishReason == .contentFilter
-        if !transcript.reasoning.isEmpty { copy.reasoningIndex = 0 }
-        copy.messageIndex = copy.reasoningIndex.map { $0 + 1 } ?? 0
+        if !transcript.reasoning.isEmpty {
+            copy.reasoningIndex = copy.nextOutputIndex
+            copy.nextOutputIndex += 1
+        }
+        let toolCalls = completion.finishReason == .toolCalls ? transcript.toolCalls : []
+        if toolCalls.isEmpty || !transcript.text.isEmpty {
+            copy.messageIndex = copy.nextOutputIndex
+            copy.nextOutputIndex += 1
+        }
+        for (index, call) in toolCalls.enumerated() {
+            copy.calls.append(Call(outputIndex: copy.nextOutputIndex, itemID: functionCallItemID(index),
+                                   callID: call.id, name: call.name, arguments: call.arguments, closed: true))
+            copy.nextOutputIndex += 1
+        }
         return WireJSON.encode(copy.response(for: completion))
     }
 
     // MARK: Items
 
     private static func itemStatus(_ completion: TurnCompletion) -> String {
-        completion.finishReason == .stop ? "completed" : "incomplete"
+        switch completion.finishReason {
+        case .stop, .toolCalls: "completed"
+        case .length, .contentFilter: "incomplete"
+        }
+    }
+
+    private func functionCallItemID(_ index: Int) -> String {
+        "fc_\(itemID.dropFirst(4))_\(index)"
     }
 
     private func messageItem(status: String) -> OutputItem {
@@ -117,13 +162,19 @@ package struct ResponsesTranslator: ReplyTranslator {
                                  summary: status == "in_progress" ? [] : [.summaryText(reasoning)]))
     }
 
+    private func item(_ call: Call, status: String) -> OutputItem {
+        .functionCall(FunctionCallItem(id: call.itemID, status: status, callID: call.callID, name: call.name,
+                                       arguments: status == "in_progress" ? "" : call.arguments))
+    }
+
     private mutating func openReasoning() -> [SSEFrame] {
-        guard reasoningIndex == nil, messageIndex == nil else { return [] }
-        reasoningIndex = 0
+        guard reasoningIndex == nil, messageIndex == nil, calls.isEmpty else { return [] }
+        reasoningIndex = nextOutputIndex
+        nextOutputIndex += 1
         return [
-            event("response.output_item.added", outputIndex: 0, item: reasoningItem(status: "in_progress")),
-            event("response.reasoning_summary_part.added", outputIndex: 0, itemID: reasoningID, summaryIndex: 0,
-                  part: .summaryText("")),
+            event("response.output_item.added", outputIndex: reasoningIndex, item: reasoningItem(status: "in_progress")),
+            event("response.reasoning_summary_part.added", outputIndex: reasoningIndex, itemID: reasoningID,
+                  summaryIndex: 0, part: .summaryText("")),
         ]
     }
 
@@ -141,7 +192,8 @@ package struct ResponsesTranslator: ReplyTranslator {
 
     private mutating func openMessage() -> [SSEFrame] {
         guard messageIndex == nil else { return [] }
-        let index = reasoningIndex.map { $0 + 1 } ?? 0
+        let index = nextOutputIndex
+        nextOutputIndex += 1
         messageIndex = index
         return [
             event("response.output_item.added", outputIndex: index, item: messageItem(status: "in_progress")),
@@ -150,15 +202,42 @@ package struct ResponsesTranslator: ReplyTranslator {
         ]
     }
 
+    private mutating func closeMessage(status: String) -> [SSEFrame] {
+        guard let index = messageIndex, !messageClosed else { return [] }
+        messageClosed = true
+        return [
+            event("response.output_text.done", outputIndex: index, contentIndex: 0, itemID: itemID, text: text,
+                  logprobs: []),
+            event("response.content_part.done", outputIndex: index, contentIndex: 0, itemID: itemID,
+                  part: .outputText(text)),
+            event("response.output_item.done", outputIndex: index, item: messageItem(status: status)),
+        ]
+    }
+
+    /// Ends the open call (there is at most one: calls stream one after another).
+    private mutating func closeCalls(status: String) -> [SSEFrame] {
+        var frames: [SSEFrame] = []
+        for index in calls.indices where !calls[index].closed {
+            calls[index].closed = true
+            let call = calls[index]
+            frames.append(event("response.function_call_arguments.done", outputIndex: call.outputIndex,
+                                itemID: call.itemID, arguments: call.arguments))
+            frames.append(event("response.output_item.done", outputIndex: call.outputIndex, item: item(call, status: status)))
+        }
+        return frames
+    }
+
     // MARK: Response objects
 
     private func response(for completion: TurnCompletion) -> ResponseObject {
-        var output: [OutputItem] = []
-        if reasoningIndex != nil { output.append(reasoningItem(status: "completed")) }
-        output.append(messageItem(status: Self.itemStatus(completion)))
-        var object = snapshot(status: "completed", output: output)
+        let status = Self.itemStatus(completion)
+        var output: [(Int, OutputItem)] = []
+        if let reasoningIndex { output.append((reasoningIndex, reasoningItem(status: "completed"))) }
+        if let messageIndex { output.append((messageIndex, messageItem(status: status))) }
+        for call in calls { output.append((call.outputIndex, item(call, status: status))) }
+        var object = snapshot(status: "completed", output: output.sorted { $0.0 < $1.0 }.map(\.1))
         switch completion.finishReason {
-        case .stop: break
+        case .stop, .toolCalls: break
         case .length:
             object.status = "incomplete"
             object.incompleteDetails = .init(reason: "max_output_tokens")
@@ -186,12 +265,12 @@ package struct ResponsesTranslator: ReplyTranslator {
     private mutating func event(_ type: String, response: ResponseObject? = nil, outputIndex: Int? = nil,
                                 contentIndex: Int? = nil, itemID: String? = nil, summaryIndex: Int? = nil,
                                 item: OutputItem? = nil, part: OutputPart? = nil, delta: String? = nil,
-                                text: String? = nil, logprobs: [JSONValue]? = nil) -> SSEFrame {
+                                text: String? = nil, logprobs: [JSONValue]? = nil, arguments: String? = nil) -> SSEFrame {
         defer { sequenceNumber += 1 }
         return .json(ResponseStreamEvent(type: type, sequenceNumber: sequenceNumber, response: response,
                                          outputIndex: outputIndex, contentIndex: contentIndex, itemID: itemID,
                                          summaryIndex: summaryIndex, item: item, part: part, delta: delta,
-                                         text: text, logprobs: logprobs),
+                                         text: text, logprobs: logprobs, arguments: arguments),
                      event: type)
     }
 }

@@ -8,6 +8,8 @@ package enum Route: Equatable, Sendable {
     case chatCompletions
     case responses
     case metrics
+    /// The MCP endpoint of one running request's tools (the CLI's tool bridge).
+    case mcp(token: String)
 
     /// Endpoints answer with and without the `/v1` prefix, as the Rust proxy did.
     package static func match(method: String, path rawPath: String) -> Result<Route, OpenAIError> {
@@ -19,6 +21,8 @@ package enum Route: Equatable, Sendable {
         case "/chat/completions": (.chatCompletions, ["POST"])
         case "/responses": (.responses, ["POST"])
         case "/metrics": (.metrics, ["GET", "HEAD"])
+        case _ where rawPath.hasPrefix("/mcp/") && rawPath.count > "/mcp/".count:
+            (.mcp(token: String(rawPath.dropFirst("/mcp/".count))), ["POST", "GET", "DELETE"])
         case _ where path.hasPrefix("/models/") && path.count > "/models/".count:
             (.model(id: String(path.dropFirst("/models/".count))), ["GET", "HEAD"])
         default: (nil, [])
@@ -28,12 +32,19 @@ package enum Route: Equatable, Sendable {
         return .success(route)
     }
 
-    package var requiresAuthentication: Bool { self != .health }
+    /// The MCP endpoint's unguessable token is its key: the CLI has no API key.
+    package var requiresAuthentication: Bool {
+        switch self {
+        case .health, .mcp: false
+        default: true
+        }
+    }
 
     /// A bounded label for metrics: the endpoint without `/v1`, or "other".
     package static func endpointLabel(path: String) -> String {
         switch match(method: "GET", path: path) {
         case .success(.model): return "/models/{id}"
+        case .success(.mcp): return "/mcp"
         case .success: break
         case .failure(let error) where error.status == 405: break
         case .failure: return "other"

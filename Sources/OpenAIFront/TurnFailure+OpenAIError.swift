@@ -1,7 +1,7 @@
 import Glibc
 import ProxyCore
 
-/// The failure map of CONTRACT.md §6.2: every way a turn fails becomes one OpenAI error.
+/// The failure map (docs/cli.md, "Failures"): every way a turn fails becomes one OpenAI error.
 extension TurnFailure {
     package var openAIError: OpenAIError {
         switch self {
@@ -52,6 +52,12 @@ extension TurnFailure {
                 status: 504, type: "server_error",
                 message: "The request did not finish within the proxy's limit of \(Int(seconds)) s.",
                 code: "timeout", isRetryable: true)
+        case .toolBridgeFailed(let expected, let got):
+            return OpenAIError(
+                status: 502, type: "server_error",
+                message: "The Claude Code CLI did not load the request's tools from the proxy "
+                    + "(expected \(expected.count), got \(got.count)).",
+                code: "tool_bridge_failed", isRetryable: true)
         case .queueFull(let waited):
             return OpenAIError(status: 429, type: "rate_limit_error",
                                message: waited ? "No Claude Code CLI became free in time; try again shortly."

@@ -3,7 +3,7 @@
 package struct Admission<Ticket: Hashable & Sendable>: Sendable {
     package enum Decision: Equatable, Sendable {
         case start
-        case wait(position: Int)
+        case wait
         case reject
     }
 
@@ -24,7 +24,7 @@ package struct Admission<Ticket: Hashable & Sendable>: Sendable {
         }
         guard waiting.count < maxWaiting else { return .reject }
         waiting.append(ticket)
-        return .wait(position: waiting.count)
+        return .wait
     }
 
     /// A running request finished: the ticket that may start now, if any.

@@ -1,4 +1,4 @@
-/// How the proxy runs the CLI for one request: the isolated profile of CONTRACT.md §10.
+/// How the proxy runs the CLI for one request: the isolated profile (docs/cli.md).
 /// Pure: argv, environment and stdin are computed here and executed by `ChildProcess`.
 package struct CLIInvocation: Equatable, Sendable {
     package var executable: String
@@ -71,7 +71,10 @@ package struct CLIProfile: Equatable, Sendable {
     }
 
     /// Everything fixed when the process starts; the request's input is written later (`Prompt.stdinLine`).
-    package func invocation(model: String, systemPromptFile: String, options: CLIOptions = CLIOptions()) -> CLIInvocation {
+    /// - Parameter mcpConfigFile: a 0600 file naming the proxy's MCP endpoint for this request's tools
+    ///   (a file, so neither the tools nor the endpoint's token are in argv).
+    package func invocation(model: String, systemPromptFile: String, mcpConfigFile: String? = nil,
+                            options: CLIOptions = CLIOptions()) -> CLIInvocation {
         var environment = inherited
         environment["HOME"] = home
         environment["TMPDIR"] = tmpdir
@@ -82,6 +85,11 @@ package struct CLIProfile: Equatable, Sendable {
         environment["CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"] = "1"
         environment["CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS"] = String(streamIdleTimeoutMs)
         environment["API_TIMEOUT_MS"] = String(apiTimeoutMs)
+        // The tool bridge is on loopback: never through an HTTP proxy the user may have set.
+        for name in ["NO_PROXY", "no_proxy"] {
+            environment[name] = ([environment[name]].compactMap { $0 } + ["127.0.0.1", "localhost", "::1"])
+                .joined(separator: ",")
+        }
         if let maxOutputTokens = options.maxOutputTokens {
             environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = String(maxOutputTokens)
         }
@@ -102,6 +110,7 @@ package struct CLIProfile: Equatable, Sendable {
             "--system-prompt-file", systemPromptFile,
             "--model", model,
         ]
+        if let mcpConfigFile { arguments += ["--mcp-config", mcpConfigFile] }
         if let effort = options.effort { arguments += ["--effort", effort] }
         if let schema = options.jsonSchema { arguments += ["--json-schema", schema] }
         if options.stopsAfterFirstCall { arguments += ["--max-budget-usd", CLIOptions.almostNothingUSD] }

@@ -1,12 +1,43 @@
 /// What a client said, reduced to what the CLI can take: system text and alternating turns.
 /// Both endpoints' requests become one of these; `Prompt` renders it for the CLI.
 package struct Conversation: Equatable, Sendable {
-    package enum Role: String, Sendable { case user, assistant }
+    package enum Role: String, Sendable {
+        case user, assistant
+        /// Results of the assistant's tool calls, sent back by the client.
+        case tool
+    }
+
+    /// A call the assistant made in an earlier turn.
+    package struct ToolCall: Equatable, Sendable {
+        package var id: String
+        package var name: String
+        /// The arguments as the model wrote them (a JSON object's text).
+        package var arguments: String
+
+        package init(id: String, name: String, arguments: String) {
+            self.id = id
+            self.name = name
+            self.arguments = arguments
+        }
+    }
+
+    /// What a call returned, paired with its call by id.
+    package struct ToolResult: Equatable, Sendable {
+        package var callID: String
+        package var content: String
+
+        package init(callID: String, content: String) {
+            self.callID = callID
+            self.content = content
+        }
+    }
 
     /// A piece of a message: text, or (in user messages) an inline image.
     package enum Block: Equatable, Sendable {
         case text(String)
         case image(ImageInput)
+        case toolCall(ToolCall)
+        case toolResult(ToolResult)
     }
 
     package struct Turn: Equatable, Sendable {
@@ -27,6 +58,10 @@ package struct Conversation: Equatable, Sendable {
     }
 
     package var system: [String] = []
+    /// True when an earlier turn holds tool calls or results.
+    package var hasToolHistory: Bool {
+        turns.contains { $0.blocks.contains { if case .toolCall = $0 { true } else if case .toolResult = $0 { true } else { false } } }
+    }
     package var turns: [Turn] = []
 
     package init(system: [String] = [], turns: [Turn] = []) {

@@ -1,5 +1,5 @@
 /// One line of `claude --output-format stream-json --verbose --include-partial-messages`,
-/// reduced to what the proxy acts on (CONTRACT.md §2). Unknown kinds decode to `.other`.
+/// reduced to what the proxy acts on (docs/cli.md, "Output"). Unknown kinds decode to `.other`.
 package enum StreamJSONEvent: Equatable, Sendable {
     case initialized(model: String?, tools: [String], mcpServers: [String])
     case apiRetry
@@ -47,6 +47,10 @@ package enum AnthropicStreamEvent: Equatable, Sendable {
     case blockStart(index: Int, type: String)
     case textDelta(index: Int, text: String)
     case thinkingDelta(index: Int, text: String)
+    /// A `tool_use` block begins: the model calls a tool (the client's, or `StructuredOutput`).
+    case toolUseStart(index: Int, id: String, name: String)
+    /// A fragment of a `tool_use` block's JSON input.
+    case inputJSONDelta(index: Int, json: String)
     case blockStop(index: Int)
     case messageDelta(stopReason: String?, outputTokens: Int?)
     case messageStop
@@ -57,8 +61,12 @@ package enum AnthropicStreamEvent: Equatable, Sendable {
         case "message_start":
             self = .messageStart(id: raw.message?.id, model: raw.message?.model,
                                  usage: raw.message?.usage.map(TokenUsage.init(cli:)) ?? TokenUsage())
+        case "content_block_start" where raw.contentBlock?.type == "tool_use":
+            self = .toolUseStart(index: raw.index ?? 0, id: raw.contentBlock?.id ?? "", name: raw.contentBlock?.name ?? "")
         case "content_block_start":
             self = .blockStart(index: raw.index ?? 0, type: raw.contentBlock?.type ?? "")
+        case "content_block_delta" where raw.delta?.type == "input_json_delta":
+            self = .inputJSONDelta(index: raw.index ?? 0, json: raw.delta?.partialJSON ?? "")
         case "content_block_delta" where raw.delta?.type == "text_delta":
             self = .textDelta(index: raw.index ?? 0, text: raw.delta?.text ?? "")
         case "content_block_delta" where raw.delta?.type == "thinking_delta":
@@ -79,7 +87,7 @@ package struct AssistantMessage: Equatable, Sendable {
     package var id: String?
     package var model: String?
     package var texts: [String]
-    /// Set on the CLI's synthetic error message (`"model":"<synthetic>"`, CONTRACT.md §2.8).
+    /// Set on the CLI's synthetic error message (`"model":"<synthetic>"`, docs/cli.md, "The synthetic assistant message").
     package var error: String?
     package var apiError: String?
 
@@ -131,8 +139,10 @@ private struct RawLine: Decodable {
         }
     }
     struct Block: Decodable {
-        package var type: String?
-        package var text: String?
+        var type: String?
+        var text: String?
+        var id: String?
+        var name: String?
     }
     struct Message: Decodable {
         package var id: String?
@@ -145,9 +155,11 @@ private struct RawLine: Decodable {
         package var text: String?
         package var thinking: String?
         package var stopReason: String?
+        var partialJSON: String?
         package enum CodingKeys: String, CodingKey {
             case type, text, thinking
             case stopReason = "stop_reason"
+            case partialJSON = "partial_json"
         }
     }
     struct Event: Decodable {

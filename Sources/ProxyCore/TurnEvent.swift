@@ -5,6 +5,10 @@ package enum TurnEvent: Equatable, Sendable {
     case text(String)
     /// The model's thinking, as the CLI streams it (never part of the answer's text).
     case reasoning(String)
+    /// The model began a call of one of the client's tools (`index` counts calls from 0).
+    case toolCall(index: Int, id: String, name: String)
+    /// A fragment of that call's JSON arguments, as the model writes them.
+    case toolArguments(index: Int, fragment: String)
     case completed(TurnCompletion)
     case failed(TurnFailure)
 }
@@ -14,6 +18,8 @@ package enum FinishReason: Equatable, Sendable {
     case stop
     case length
     case contentFilter
+    /// The turn ended with calls of the client's tools.
+    case toolCalls
 }
 
 /// What a client is told when the model declined to answer.
@@ -24,7 +30,7 @@ package struct TurnCompletion: Equatable, Sendable {
     package var usage: TokenUsage
     package var costUSD: Double?
     /// True when the proxy ends the turn before the CLI does (a `max_tokens` or `refusal` stop,
-    /// after which the CLI would start continuation calls on its own, CONTRACT.md §5).
+    /// after which the CLI would start continuation calls on its own, docs/cli.md, "Continuations").
     package var stopsChild: Bool
 
     package init(finishReason: FinishReason, usage: TokenUsage, costUSD: Double? = nil, stopsChild: Bool) {
@@ -37,9 +43,9 @@ package struct TurnCompletion: Equatable, Sendable {
 
 /// Why a turn produced no (complete) answer.
 package enum TurnFailure: Error, Equatable, Sendable {
-    /// The CLI reported an error result (CONTRACT.md §6.2).
+    /// The CLI reported an error result (docs/cli.md, "Failures").
     case upstream(UpstreamError)
-    /// The CLI restarted the upstream stream after text had been sent (CONTRACT.md §6.3).
+    /// The CLI restarted the upstream stream after text had been sent (docs/cli.md, "Failures").
     case restartedAfterOutput
     /// The CLI reported tools or MCP servers, which the isolated profile must never have.
     case toolsEnabled([String])
@@ -55,6 +61,8 @@ package enum TurnFailure: Error, Equatable, Sendable {
     case deadlineExceeded(seconds: Double)
     /// The answer grew beyond `--max-reply-bytes`.
     case replyTooLarge(limit: Int)
+    /// The CLI did not get exactly the client's tools from the proxy's MCP endpoint.
+    case toolBridgeFailed(expected: [String], got: [String])
     /// No place became free in time (`waited`), or the queue was full on arrival.
     case queueFull(waited: Bool)
     /// The proxy is draining and takes no new work.

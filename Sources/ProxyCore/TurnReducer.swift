@@ -1,6 +1,6 @@
 /// Folds the CLI's stream-json events into `TurnEvent`s. One per request; pure.
 ///
-/// Rules (CONTRACT.md §2, §5, §6.3):
+/// Rules (docs/cli.md):
 /// - text is taken from `text_delta` stream events as they come;
 /// - an `assistant` text block whose message streamed no deltas is sent whole (a non-streamed reply);
 /// - a second `message_start` or an `api_retry` after text was sent fails the turn: the CLI would
@@ -23,10 +23,16 @@ package struct TurnReducer: Sendable {
     private var currentMessageID: String?
     private var streamUsage = TokenUsage()
     private var synthetic: AssistantMessage?
+    /// The client's tools as the CLI names them (`mcp__client__<name>`), bridged by the proxy.
+    private let bridgedTools: Set<String>
+    /// Open calls of the client's tools: content block index → call index.
+    private var toolBlocks: [Int: Int] = [:]
+    private var toolCallCount = 0
 
-    package init(stopSequences: [String] = [], isStructured: Bool = false) {
+    package init(stopSequences: [String] = [], isStructured: Bool = false, bridgedTools: [String] = []) {
         stops = StopSequenceMatcher(sequences: stopSequences)
         self.isStructured = isStructured
+        self.bridgedTools = Set(bridgedTools.map(ToolBridge.bridged))
     }
 
     package mutating func events(for event: StreamJSONEvent) -> [TurnEvent] {
@@ -34,9 +40,17 @@ package struct TurnReducer: Sendable {
         switch event {
         case .initialized(let model, let tools, let mcpServers):
             self.model = model ?? self.model
-            let enabled = tools.filter { !(isStructured && $0 == Self.structuredOutputTool) }
-                + mcpServers.map { "mcp:\($0)" }
-            return enabled.isEmpty ? [] : finish(.failed(.toolsEnabled(enabled)))
+            // Exactly the bridged tools (and the schema's tool) from exactly the proxy's server; fail closed.
+            let servers = bridgedTools.isEmpty ? [] : [ToolBridge.serverName]
+            let enabled = tools.filter { !(isStructured && $0 == Self.structuredOutputTool) && !bridgedTools.contains($0) }
+                + mcpServers.filter { !servers.contains($0) }.map { "mcp:\($0)" }
+            if !enabled.isEmpty { return finish(.failed(.toolsEnabled(enabled))) }
+            let missing = bridgedTools.subtracting(tools)
+            if !missing.isEmpty {
+                return finish(.failed(.toolBridgeFailed(expected: bridgedTools.sorted(),
+                                                        got: tools.filter(bridgedTools.contains).sorted())))
+            }
+            return []
 
         case .apiRetry:
             return hasSentText ? finish(.failed(.restartedAfterOutput)) : []
@@ -83,16 +97,23 @@ package struct TurnReducer: Sendable {
             return begin(model: nil) + self.text(text)
         case .messageDelta(let stopReason, let outputTokens):
             if let outputTokens { streamUsage.outputTokens = outputTokens }
-            switch stopReason {
-            case "max_tokens":
-                return begin(model: nil) + finish(.completed(TurnCompletion(
-                    finishReason: .length, usage: streamUsage, costUSD: nil, stopsChild: true)))
-            case "refusal":
-                return begin(model: nil) + finish(.completed(TurnCompletion(
-                    finishReason: .contentFilter, usage: streamUsage, costUSD: nil, stopsChild: true)))
-            default:
-                return []
-            }
+            // The CLI would continue after these on its own: the proxy ends the turn (and the CLI) here.
+            let reason = Self.finishReason(stopReason)
+            guard reason != .stop else { return [] }
+            return begin(model: nil) + finish(.completed(TurnCompletion(
+                finishReason: reason, usage: streamUsage, costUSD: nil, stopsChild: true)))
+        case .toolUseStart(let index, let id, let name):
+            guard bridgedTools.contains(name), let clientName = ToolBridge.clientName(name) else { return [] }
+            if let id = currentMessageID ?? messageID { streamedMessageIDs.insert(id) }
+            // A call is output too: a restarted stream would repeat it.
+            hasSentText = true
+            let call = toolCallCount
+            toolCallCount += 1
+            toolBlocks[index] = call
+            return begin(model: nil) + [.toolCall(index: call, id: id, name: clientName)]
+        case .inputJSONDelta(let index, let json):
+            guard let call = toolBlocks[index], !json.isEmpty else { return [] }
+            return [.toolArguments(index: call, fragment: json)]
         case .thinkingDelta(_, let text):
             guard !text.isEmpty, !hasSentText else { return [] }
             return begin(model: nil) + [.reasoning(text)]
@@ -101,20 +122,29 @@ package struct TurnReducer: Sendable {
         }
     }
 
+    /// The upstream's `stop_reason` in the proxy's terms: the one place it is mapped.
+    package static func finishReason(_ stopReason: String?) -> FinishReason {
+        switch stopReason {
+        case "max_tokens": .length
+        case "refusal": .contentFilter
+        default: .stop
+        }
+    }
+
     private mutating func events(for result: ResultEvent) -> [TurnEvent] {
         // The proxy's near-zero budget ended the run after its one call (CLIOptions.stopsAfterFirstCall):
         // a normal end, whose usage (zero in this result) comes from the stream.
         if result.subtype == "error_max_budget_usd" {
-            let reason: FinishReason = switch result.stopReason ?? "" {
-            case "max_tokens": .length
-            case "refusal": .contentFilter
-            default: .stop
-            }
             return begin(model: nil) + finish(.completed(TurnCompletion(
-                finishReason: reason, usage: streamUsage, costUSD: nil, stopsChild: false)))
+                finishReason: Self.finishReason(result.stopReason), usage: streamUsage, costUSD: nil, stopsChild: false)))
         }
         // Under --max-turns 1 a tool call from the model ends the run this way; the text so far is the answer.
         let endedOnToolUse = result.subtype == "error_max_turns" && result.stopReason == "tool_use"
+        // The model called the client's tools: that is the answer, with or without a schema.
+        if endedOnToolUse && toolCallCount > 0 {
+            return begin(model: nil) + finish(.completed(TurnCompletion(
+                finishReason: .toolCalls, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
+        }
         // Without a value the CLI either succeeds with `structured_output: null` or (under
         // --max-turns 1) ends its enforcement turn with `error_max_turns`.
         if isStructured && (!result.isError || result.subtype.hasPrefix("error_max")) {
@@ -130,7 +160,7 @@ package struct TurnReducer: Sendable {
             return begin(model: nil) + finish(.completed(TurnCompletion(
                 finishReason: .stop, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
         }
-        if result.stopReason == "refusal" {
+        if Self.finishReason(result.stopReason) == .contentFilter {
             return begin(model: nil) + finish(.completed(TurnCompletion(
                 finishReason: .contentFilter, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
         }

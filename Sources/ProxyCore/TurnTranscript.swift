@@ -4,6 +4,8 @@ package struct TurnTranscript: Equatable, Sendable {
     package var text = ""
     package var reasoning = ""
     package var completion: TurnCompletion?
+    /// The client's tools the model called, with their whole arguments.
+    package var toolCalls: [Conversation.ToolCall] = []
 
     package mutating func record(_ event: TurnEvent) {
         switch event {
@@ -11,6 +13,10 @@ package struct TurnTranscript: Equatable, Sendable {
         case .text(let text): self.text += text
         case .reasoning(let text): reasoning += text
         case .completed(let completion): self.completion = completion
+        case .toolCall(_, let id, let name): toolCalls.append(Conversation.ToolCall(id: id, name: name, arguments: ""))
+        case .toolArguments(let index, let fragment) where toolCalls.indices.contains(index):
+            toolCalls[index].arguments += fragment
+        case .toolArguments: break
         case .failed: break
         }
     }

@@ -203,7 +203,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
             if let cost = completion.costUSD { responseHeaders.append(("x-claude-cost-usd", "\(cost)")) }
             if machine.isStreaming { pendingFrames += translator.frames(for: event) }
             perform(machine.turnCompleted(stopsChild: completion.stopsChild))
-        case .text(let piece), .reasoning(let piece):
+        case .text(let piece), .reasoning(let piece), .toolArguments(_, let piece):
             replyBytes += piece.utf8.count
             if replyBytes > limits.maxReplyBytes {
                 return perform(machine.turnFailed(.replyTooLarge(limit: limits.maxReplyBytes)))
@@ -211,7 +211,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
             guard machine.isStreaming else { return }
             pendingFrames += translator.frames(for: event)
             if !pendingFrames.isEmpty { perform(machine.framesReady()) }
-        case .began:
+        case .began, .toolCall:
             guard machine.isStreaming else { return }
             pendingFrames += translator.frames(for: event)
             if !pendingFrames.isEmpty { perform(machine.framesReady()) }

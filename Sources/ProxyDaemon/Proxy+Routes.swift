@@ -43,6 +43,8 @@ extension Proxy {
                                                     ("X-Request-Id", requestID)],
                              body: exchange.method == "HEAD" ? [] : text)
             logAccess(exchange, requestID: requestID, session: nil)
+        case .mcp(let token):
+            serveToolBridge(exchange, token: token, requestID: requestID)
         case .model(let id):
             guard let model = models.first(where: { $0.id == id }) else {
                 return respond(exchange, error: .modelNotFound(id), requestID: requestID)
@@ -100,7 +102,23 @@ extension Proxy {
             throw OpenAIError(status: 500, type: "server_error", message: "The proxy could not prepare the request.",
                               code: "internal_error")
         }
-        let invocation = profile.invocation(model: job.model, systemPromptFile: promptPath, options: job.options)
+        var bridge: (token: String, configPath: String)?
+        if !job.bridgedTools.isEmpty {
+            let token = CompletionJob.randomID(prefix: "") + CompletionJob.randomID(prefix: "")
+            do {
+                let path = try runtime.writeMCPConfig(id: job.id, url: "\(toolBridgeBaseURL)/mcp/\(token)")
+                bridge = (token, path)
+                toolEndpoints[token] = job.bridgedTools
+            } catch {
+                runtime.removePrompt(at: promptPath)
+                scheduler.release(place.ticket)
+                logger.error("cannot write the MCP configuration file", metadata: ["error": "\(error)"])
+                throw OpenAIError(status: 500, type: "server_error", message: "The proxy could not prepare the request.",
+                                  code: "internal_error")
+            }
+        }
+        let invocation = profile.invocation(model: job.model, systemPromptFile: promptPath,
+                                            mcpConfigFile: bridge?.configPath, options: job.options)
         let limits = CompletionSession.Limits(
             requestTimeout: configuration.requestTimeout, idleTimeout: configuration.idleTimeout,
             keepAliveInterval: configuration.keepAliveInterval, maxReplyBytes: configuration.maxReplyBytes)
@@ -111,6 +129,11 @@ extension Proxy {
             launch: { [unowned self] in self.spawn(invocation, requestID: job.id) }
         ) { [unowned self] session in
             self.runtime.removePrompt(at: promptPath)
+            if let bridge {
+                // The endpoint of a finished request answers 404 from now on.
+                self.toolEndpoints[bridge.token] = nil
+                self.runtime.removePrompt(at: bridge.configPath)
+            }
             self.logAccess(exchange, requestID: requestID, session: session)
             self.finished(ticket: place.ticket)
         }
@@ -118,6 +141,37 @@ extension Proxy {
             logger.info("request queued", metadata: ["request_id": "\(job.id)", "waiting": "\(scheduler.waiting + 1)"])
         }
         scheduler.schedule(session, ticket: place.ticket, startsNow: place.startsNow)
+    }
+
+    /// The tool bridge: the CLI of a running request asks for its tools (MCP over HTTP). Only
+    /// from this machine, only while that request lives; logged at debug, not as API traffic.
+    private func serveToolBridge(_ exchange: HTTPExchange, token: String, requestID: String) {
+        let peer = exchange.peerAddress ?? ""
+        guard peer == "127.0.0.1" || peer == "::1" || peer.hasPrefix("127.") || peer == "::ffff:127.0.0.1"
+                || peer == configuration.host,
+              let tools = toolEndpoints[token] else {
+            return respond(exchange, error: .notFound(method: exchange.method, path: "/mcp/…"), requestID: requestID)
+        }
+        guard exchange.method == "POST" else {
+            // No server-initiated stream: the CLI asks with GET and goes on without one.
+            exchange.respond(status: 405, headers: [("Allow", "POST")], body: [])
+            return
+        }
+        let reply = MCPEndpoint.reply(to: exchange.body, tools: tools, version: ProxyCommand.version)
+        logger.debug("tool bridge", metadata: ["status": "\(reply.status)", "bytes": "\(exchange.body.count)"])
+        exchange.respond(status: reply.status,
+                         headers: reply.body.isEmpty ? [] : [("Content-Type", "application/json")], body: reply.body)
+    }
+
+    /// Where a CLI on this machine reaches the proxy's tool bridge.
+    var toolBridgeBaseURL: String {
+        let host = configuration.host
+        let port = server?.port ?? configuration.port
+        switch host {
+        case "0.0.0.0", "localhost", "": return "http://127.0.0.1:\(port)"
+        case "::", "::1": return "http://[::1]:\(port)"
+        default: return host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+        }
     }
 
     /// Starts a CLI for a request.

@@ -24,6 +24,8 @@ package final class Proxy {
     package let scheduler: Scheduler
     private var signalWatchers: [SignalWatcher] = []
     package let cors: CORSPolicy
+    /// The tool bridge of each running request with tools, by its unguessable token.
+    var toolEndpoints: [String: [ToolSpec]] = [:]
     package var isStopping: Bool { scheduler.isDraining }
 
     package init(configuration: Configuration, environment: [String: String]) throws {

@@ -14,7 +14,9 @@ package struct ProxyCommand: ParsableCommand {
             Every option can also be set by environment variable: PROXY_API_KEY, PROXY_API_KEY_FILE, \
             PORT, HOST, CLAUDE_MODEL, CLAUDE_BIN, LOG_LEVEL. Flags win over the environment.
             """,
-        version: "claude-code-proxy 0.1.0")
+        version: "claude-code-proxy \(ProxyCommand.version)")
+
+    package static let version = "0.2.0"
 
     @Option(help: "The key clients must send as `Authorization: Bearer <key>` (prefer --api-key-file). [PROXY_API_KEY]")
     package var apiKey: String?

@@ -85,6 +85,18 @@ package struct RuntimeDirectory: Sendable {
         return path
     }
 
+    /// Writes the MCP configuration that points a request's CLI at the proxy's tool endpoint.
+    package func writeMCPConfig(id: String, url: String) throws -> String {
+        let path = "\(prompts)/\(id).mcp.json"
+        let config = JSONValue.object(["mcpServers": .object([ToolBridge.serverName: .object([
+            "type": .string("http"), "url": .string(url)])])])
+        guard FileManager.default.createFile(atPath: path, contents: Data(WireJSON.encode(config)),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw SystemError(operation: "create \(path)", errno: errno)
+        }
+        return path
+    }
+
     package func removePrompt(at path: String) {
         unlink(path)
     }

@@ -36,8 +36,8 @@ extension Integration {
             expectOpenAIError(proxy.chat(#"{"messages":[{"role":"pirate","content":"x"}]}"#), status: 400,
                               param: "messages[0].role")
             expectOpenAIError(proxy.chat(#"{"messages":[{"role":"user","content":"x"}],"n":2}"#), status: 400, param: "n")
-            expectOpenAIError(proxy.chat(#"{"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}}]}"#),
-                              status: 400, param: "tools")
+            expectOpenAIError(proxy.chat(#"{"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f g"}}]}"#),
+                              status: 400, param: "tools[0].function.name")
             expectOpenAIError(proxy.chat(#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]}"#),
                               status: 400)
             expectOpenAIError(proxy.responses(#"{"input":"x","previous_response_id":"resp_1"}"#), status: 400,

@@ -29,7 +29,7 @@ extension Integration {
             #expect(proxy.children.count == 1)
         }
 
-        @Test func aQueuedStreamIsKeptAliveThenServed() throws {
+        @Test(.needsRealCLI) func aQueuedStreamIsKeptAliveThenServed() throws {
             let proxy = try ProxyProcess(arguments: ["--max-concurrency", "1", "--keepalive-interval", "0.3"])
             defer { proxy.stop() }
             let gate = "q\(UInt32.random(in: 0...UInt32.max))"
@@ -77,7 +77,7 @@ extension Integration {
             #expect(ProcessTable.waitUntil { proxy.children.isEmpty })
         }
 
-        @Test func sigtermLetsARunningStreamFinish() throws {
+        @Test(.needsRealCLI) func sigtermLetsARunningStreamFinish() throws {
             let proxy = try ProxyProcess()
             let gate = "d\(UInt32.random(in: 0...UInt32.max))"
             var signalled = false
@@ -133,7 +133,7 @@ func residentKB(_ pid: Int32) -> Int {
 
 extension Integration {
     @Suite struct Observability {
-        @Test func metricsCountRequestsAndChildren() throws {
+        @Test(.needsRealCLI) func metricsCountRequestsAndChildren() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             #expect(proxy.chat(chatBody("x")).status == 200)

@@ -4,7 +4,7 @@ import Testing
 extension Integration {
     /// Every endpoint, in both modes, through the real CLI and the mock upstream.
     @Suite struct Endpoints {
-        @Test func healthIsOpenAndModelsNeedTheKey() throws {
+        @Test(.needsRealCLI) func healthIsOpenAndModelsNeedTheKey() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let health = proxy.get("/health", key: nil)
@@ -26,7 +26,7 @@ extension Integration {
             #expect(proxy.get("/v1/models/gpt-9").status == 404)
         }
 
-        @Test func chatCompletionWhole() throws {
+        @Test(.needsRealCLI) func chatCompletionWhole() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let response = proxy.chat(chatBody("hello"), extraHeaders: ["X-Request-Id: my-trace-1"])
@@ -49,7 +49,7 @@ extension Integration {
             #expect((usage["prompt_tokens_details"] as? [String: Any])?["cached_tokens"] as? Int == 30)
         }
 
-        @Test func chatCompletionStreamed() throws {
+        @Test(.needsRealCLI) func chatCompletionStreamed() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let response = proxy.chat(chatBody("hello", stream: true,
@@ -73,7 +73,7 @@ extension Integration {
             #expect(chunks.dropLast().allSatisfy { $0["usage"] is NSNull })
         }
 
-        @Test func responsesWholeAndStreamed() throws {
+        @Test(.needsRealCLI) func responsesWholeAndStreamed() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let whole = proxy.responses(#"{"model":"opus","instructions":"Be brief.","input":[{"role":"user","content":[{"type":"input_text","text":"hi"}]}]}"#)
@@ -95,7 +95,7 @@ extension Integration {
             #expect(numbers == Array(0..<streamed.eventNames.count))
         }
 
-        @Test func systemDeveloperAndHistoryReachTheModel() throws {
+        @Test(.needsRealCLI) func systemDeveloperAndHistoryReachTheModel() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let tag = "hist\(UInt32.random(in: 0...UInt32.max))"
@@ -118,7 +118,7 @@ extension Integration {
             #expect(answer.lowerBound < second.lowerBound)
         }
 
-        @Test func a300KBPromptAndAPromptThatLooksLikeAFlag() throws {
+        @Test(.needsRealCLI) func a300KBPromptAndAPromptThatLooksLikeAFlag() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let big = String(repeating: "abcdefghij", count: 30_000)

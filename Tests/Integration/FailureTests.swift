@@ -2,10 +2,10 @@ import Foundation
 import Testing
 
 extension Integration {
-    /// Upstream and CLI failures become honest statuses (CONTRACT.md §6.2), before the first byte
+    /// Upstream and CLI failures become honest statuses (docs/cli.md, "Failures"), before the first byte
     /// as HTTP statuses, after it as an error inside the stream.
     @Suite struct Failures {
-        @Test(arguments: [
+        @Test(.needsRealCLI, arguments: [
             ("err401", 503, "cli_not_authenticated", "false"),
             ("err403", 503, "cli_not_authenticated", "false"),
             ("err429", 429, "rate_limit_exceeded", nil),
@@ -30,7 +30,7 @@ extension Integration {
             #expect(ProcessTable.waitUntil { proxy.children.isEmpty })
         }
 
-        @Test func aStreamCutAfterTextEndsWithAnErrorInsideTheStream() throws {
+        @Test(.needsRealCLI) func aStreamCutAfterTextEndsWithAnErrorInsideTheStream() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let chat = proxy.chat(chatBody("x", scenario: "cut", stream: true))
@@ -48,7 +48,7 @@ extension Integration {
             #expect(!responses.eventNames.contains("response.completed"))
         }
 
-        @Test func aStalledUpstreamMeetsTheDeadline() throws {
+        @Test(.needsRealCLI) func aStalledUpstreamMeetsTheDeadline() throws {
             let proxy = try ProxyProcess(arguments: ["--request-timeout", "3"])
             defer { proxy.stop() }
             let response = proxy.chat(chatBody("x", scenario: "stall"))

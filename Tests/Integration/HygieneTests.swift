@@ -32,7 +32,7 @@ extension Integration {
             #expect(!ProcessTable.children(of: proxy.pid).contains { $0.state == "Z" }, sourceLocation: sourceLocation)
         }
 
-        @Test func leavingMidStreamStopsTheCLI() throws {
+        @Test(.needsRealCLI) func leavingMidStreamStopsTheCLI() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let gate = "leave\(UInt32.random(in: 0...UInt32.max))"
@@ -44,7 +44,7 @@ extension Integration {
             #expect(proxy.log.contains("client left"))
         }
 
-        @Test func leavingAWholeRequestStopsTheCLI() throws {
+        @Test(.needsRealCLI) func leavingAWholeRequestStopsTheCLI() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let gate = "leave\(UInt32.random(in: 0...UInt32.max))"
@@ -91,7 +91,7 @@ extension Integration {
             proxy.stop()
         }
 
-        @Test func noPromptFileOutlivesItsRequest() throws {
+        @Test(.needsRealCLI) func noPromptFileOutlivesItsRequest() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             #expect(proxy.chat(#"{"messages":[{"role":"system","content":"S"},{"role":"user","content":"a"}]}"#).status == 200)

@@ -5,7 +5,7 @@ extension Integration {
     @Suite struct Images {
         static let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
-        @Test func inlineImagesReachTheModelAsImageBlocks() throws {
+        @Test(.needsRealCLI) func inlineImagesReachTheModelAsImageBlocks() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let tag = "img\(UInt32.random(in: 0...UInt32.max))"

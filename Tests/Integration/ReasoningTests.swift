@@ -4,7 +4,7 @@ import Testing
 extension Integration {
     /// Thinking reaches reasoning clients as reasoning, never as content; effort reaches the upstream.
     @Suite struct Reasoning {
-        @Test func chatStreamsReasoningContentThenContent() throws {
+        @Test(.needsRealCLI) func chatStreamsReasoningContentThenContent() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let streamed = proxy.chat(chatBody("think", scenario: "thinking", stream: true))
@@ -19,7 +19,7 @@ extension Integration {
             #expect(message?["content"] as? String == "Hello from mock.")
         }
 
-        @Test func responsesHaveAReasoningItem() throws {
+        @Test(.needsRealCLI) func responsesHaveAReasoningItem() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let streamed = proxy.responses(#"{"stream":true,"input":"think [[scenario:thinking]]"}"#)
@@ -32,7 +32,7 @@ extension Integration {
             #expect(((items.first?["summary"] as? [[String: Any]])?.first?["text"] as? String) == "Let me think.")
         }
 
-        @Test func effortReachesTheUpstream() throws {
+        @Test(.needsRealCLI) func effortReachesTheUpstream() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let tag = "eff\(UInt32.random(in: 0...UInt32.max))"

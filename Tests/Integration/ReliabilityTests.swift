@@ -26,7 +26,7 @@ extension Integration {
         /// The final Responses events repeat the whole text, so a 300 KiB answer puts more than
         /// the 1 MiB high-water mark on the connection at once and pauses the CLI's stdout just
         /// as the reply ends. Through the real CLI.
-        @Test func aLongResponsesStreamGivesItsPlaceBack() throws {
+        @Test(.needsRealCLI) func aLongResponsesStreamGivesItsPlaceBack() throws {
             let proxy = try ProxyProcess(arguments: ["--max-concurrency", "1", "--queue-timeout", "3"])
             defer { proxy.stop() }
             let response = proxy.responses(#"{"model":"sonnet","stream":true,"input":"x [[scenario:big:300]]"}"#)
@@ -114,7 +114,7 @@ extension Integration {
 
         /// SIGKILL of the proxy takes its CLIs with it, and the next proxy removes the directory
         /// the dead one left.
-        @Test func sigkillOfTheProxyLeavesNoCLIAndTheNextStartCleansUp() throws {
+        @Test(.needsRealCLI) func sigkillOfTheProxyLeavesNoCLIAndTheNextStartCleansUp() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let gates = (0..<3).map { "kill\($0)x\(UInt32.random(in: 0...UInt32.max))" }
@@ -143,7 +143,7 @@ extension Integration {
 
         /// SIGUSR1 logs the state; SIGUSR2, SIGALRM and SIGHUP change nothing; a running stream
         /// is not cut. SIGQUIT then drains like SIGTERM, without a crash report.
-        @Test func straySignalsDoNotKillTheDaemon() throws {
+        @Test(.needsRealCLI) func straySignalsDoNotKillTheDaemon() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let gate = "signals\(UInt32.random(in: 0...UInt32.max))"

@@ -3,7 +3,7 @@ import Testing
 
 extension Integration {
     @Suite struct StopSequences {
-        @Test func aStopSpanningTwoDeltasEndsTheAnswerBeforeIt() throws {
+        @Test(.needsRealCLI) func aStopSpanningTwoDeltasEndsTheAnswerBeforeIt() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             // The mock streams "Hello", " from", " mock."; "lo fro" spans the first two deltas.
@@ -33,7 +33,7 @@ extension Integration {
     @Suite struct OutputLimits {
         /// The CLI would send its own continuation call within a millisecond of `stop_reason:
         /// max_tokens`; the proxy's near-zero budget makes it stop after the first call instead.
-        @Test(arguments: [false, true])
+        @Test(.needsRealCLI, arguments: [false, true])
         func aMaxTokensStopIsLengthAndTheCLIMakesOneUpstreamCall(stream: Bool) throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
@@ -67,7 +67,7 @@ extension Integration {
             #expect((responses.json["incomplete_details"] as? [String: Any])?["reason"] as? String == "max_output_tokens")
         }
 
-        @Test func anAnswerWithinTheLimitEndsNormally() throws {
+        @Test(.needsRealCLI) func anAnswerWithinTheLimitEndsNormally() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let response = proxy.chat(chatBody("x", extra: #","max_completion_tokens":100"#))
@@ -78,7 +78,7 @@ extension Integration {
             #expect((response.json["usage"] as? [String: Any])?["total_tokens"] as? Int == 50)
         }
 
-        @Test func aRefusalIsContentFilter() throws {
+        @Test(.needsRealCLI) func aRefusalIsContentFilter() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let response = proxy.chat(chatBody("x", scenario: "refusal"))

@@ -6,7 +6,7 @@ extension Integration {
     /// Token-level streaming, proven by order rather than by clock: the mock holds its second
     /// delta back until the test has received the first one through the proxy.
     @Suite struct Streaming {
-        @Test(arguments: ["/v1/chat/completions", "/v1/responses"])
+        @Test(.needsRealCLI, arguments: ["/v1/chat/completions", "/v1/responses"])
         func eachDeltaReachesTheClientBeforeTheUpstreamSendsTheNext(path: String) throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
@@ -35,7 +35,7 @@ extension Integration {
             #expect(firstChunk.seconds < lastChunk.seconds)
         }
 
-        @Test func multibyteTextSurvivesSplitting() throws {
+        @Test(.needsRealCLI) func multibyteTextSurvivesSplitting() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let response = proxy.chat(chatBody("u", scenario: "utf8", stream: true))
@@ -43,7 +43,7 @@ extension Integration {
             #expect(text == "héllo 😀 世界 done")
         }
 
-        @Test func sixteenParallelStreams() throws {
+        @Test(.needsRealCLI) func sixteenParallelStreams() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let results = Results()

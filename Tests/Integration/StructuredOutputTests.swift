@@ -5,7 +5,7 @@ extension Integration {
     @Suite struct StructuredOutput {
         static let format = #","response_format":{"type":"json_schema","json_schema":{"name":"person","strict":true,"schema":{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}},"required":["name","age"],"additionalProperties":false}}}"#
 
-        @Test(arguments: [false, true])
+        @Test(.needsRealCLI, arguments: [false, true])
         func theContentIsExactlyTheJSON(stream: Bool) throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
@@ -23,7 +23,7 @@ extension Integration {
             #expect(!content.contains("Here it is"))
         }
 
-        @Test func aModelThatAnswersInProseIsAnError() throws {
+        @Test(.needsRealCLI) func aModelThatAnswersInProseIsAnError() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let response = proxy.chat(chatBody("who", scenario: "structured_text", extra: Self.format))
@@ -31,7 +31,7 @@ extension Integration {
             #expect(response.error?["code"] as? String == "structured_output_failed")
         }
 
-        @Test func jsonObjectAndResponsesTextFormat() throws {
+        @Test(.needsRealCLI) func jsonObjectAndResponsesTextFormat() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let object = proxy.chat(chatBody("x", scenario: "structured", extra: #","response_format":{"type":"json_object"}"#))

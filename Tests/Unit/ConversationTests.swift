@@ -42,7 +42,7 @@ struct ConversationTests {
     @Test(arguments: [
         (#"{"messages":[]}"#, "messages"),
         (#"{"messages":[{"role":"assistant","content":"x"}]}"#, "messages"),
-        (#"{"messages":[{"role":"user","content":"x"},{"role":"tool","content":"r","tool_call_id":"1"}]}"#, "messages[1]"),
+        (#"{"messages":[{"role":"user","content":"x"},{"role":"tool","content":"r","tool_call_id":"1"}]}"#, "messages[1].tool_call_id"),
         (#"{"messages":[{"role":"wizard","content":"x"}]}"#, "messages[0].role"),
         (#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"http://x"}}]}]}"#, "messages[0].content[0].image_url"),
         (#"{"messages":[{"role":"user","content":[{"type":"input_audio"}]}]}"#, "messages[0].content[0].type"),

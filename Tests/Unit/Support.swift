@@ -5,7 +5,7 @@ import Foundation
 @testable import ChildProcesses
 @testable import ProxyDaemon
 
-/// Recorded CLI transcripts in Tests/Unit/Fixtures (copied from shared/cli-contract/transcripts).
+/// Recorded CLI transcripts in Tests/Unit/Fixtures (recorded from the pinned CLI).
 enum Fixture {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
@@ -45,4 +45,9 @@ extension SSEFrame {
 
 func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
     ((try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]) ?? [:]
+}
+
+extension Prompt {
+    /// The text blocks of the user message.
+    var userTexts: [String] { userBlocks.compactMap { if case .text(let text) = $0 { text } else { nil } } }
 }

@@ -84,3 +84,57 @@ summary = "".join(e.delta for e in events if e.type == "response.reasoning_summa
 assert summary == "Let me think.", [e.type for e in events]
 assert events[-1].response.output_text == "Hello from mock."
 print("reasoning ok")
+
+# Tools: an agent loop with the SDK, chat and responses, streaming and not.
+import json
+
+weather = {"type": "function", "function": {"name": "get_weather", "description": "Current weather",
+                                            "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                                                           "required": ["city"]}}}
+
+
+def run_tool(name, arguments):
+    assert name == "get_weather", name
+    return "Sunny in " + json.loads(arguments)["city"]
+
+
+messages = [{"role": "user", "content": "weather in Paris? [[scenario:tool_call]]"}]
+first = client.chat.completions.create(model="sonnet", messages=messages, tools=[weather])
+assert first.choices[0].finish_reason == "tool_calls", first
+call = first.choices[0].message.tool_calls[0]
+messages += [first.choices[0].message.model_dump(exclude_none=True),
+             {"role": "tool", "tool_call_id": call.id, "content": run_tool(call.function.name, call.function.arguments)}]
+final = client.chat.completions.create(model="sonnet", messages=messages, tools=[weather])
+assert final.choices[0].message.content == "The tool said: Sunny in Alice", final
+print("chat tool loop ok")
+
+with client.chat.completions.stream(model="sonnet", tools=[weather],
+                                    messages=[{"role": "user", "content": "weather? [[scenario:tool_text_call]]"}]) as stream:
+    arguments_events = [event for event in stream if event.type == "tool_calls.function.arguments.delta"]
+    streamed = stream.get_final_completion()
+assert len(arguments_events) >= 2, arguments_events
+message = streamed.choices[0].message
+assert message.content == "Let me check." and streamed.choices[0].finish_reason == "tool_calls", streamed
+assert message.tool_calls[0].function.name == "get_weather"
+assert json.loads(message.tool_calls[0].function.arguments) == {"city": "Alice"}
+print("chat tool stream ok")
+
+flat = {"type": "function", "name": "get_weather", "description": "Current weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+inputs = [{"role": "user", "content": "weather? [[scenario:tool_call]]"}]
+response = client.responses.create(model="sonnet", input=inputs, tools=[flat])
+calls = [item for item in response.output if item.type == "function_call"]
+assert len(calls) == 1, response.output
+inputs += [item.model_dump(exclude_none=True) for item in response.output]
+inputs.append({"type": "function_call_output", "call_id": calls[0].call_id,
+               "output": run_tool(calls[0].name, calls[0].arguments)})
+response = client.responses.create(model="sonnet", input=inputs, tools=[flat])
+assert response.output_text == "The tool said: Sunny in Alice", response
+print("responses tool loop ok")
+
+with client.responses.stream(model="sonnet", input="weather? [[scenario:tool_text_call]]", tools=[flat]) as stream:
+    deltas = [event.delta for event in stream if event.type == "response.function_call_arguments.delta"]
+    final = stream.get_final_response()
+assert "".join(deltas) == '{"city": "Alice"}', deltas
+assert [item.type for item in final.output] == ["message", "function_call"], final.output
+print("responses tool stream ok")

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Testing
 import HTTPStreamClient
 
 /// Paths and shared services of the integration suite.
@@ -117,5 +118,18 @@ enum ProcessTable {
             usleep(20_000)
         }
         return condition()
+    }
+}
+
+extension TestEnvironment {
+    /// The suite runs against the real CLI; without it those tests are skipped, not failed.
+    static let realCLIPresent = FileManager.default.isExecutableFile(atPath: realCLI)
+}
+
+extension Trait where Self == ConditionTrait {
+    /// For tests that run the real Claude Code CLI.
+    static var needsRealCLI: Self {
+        .enabled(if: TestEnvironment.realCLIPresent,
+                 "the pinned Claude Code CLI is not installed: scripts/fetch-cli.sh fetches it (scripts/test.sh does)")
     }
 }

@@ -6,6 +6,8 @@ A test can tag its request with [[id:TAG]]; GET /_requests?id=TAG lists the bodi
 received for that tag, so a test can count upstream calls.
 
 Scenarios: text (default), echo, slow, gate:ID, big:KIB, utf8, long, thinking, max_tokens,
+tool_call, tool_calls2, tool_text_call, tool_call_max_tokens (the client's bridged tools; once the
+newest user message holds a tool result, they answer "The tool said: …"),
 tool_use, refusal, cut, stall, sse_error, err400, prompt_too_long, err401, err403,
 err404, err413, err429, err500, err503, err529.
 
@@ -54,6 +56,27 @@ def last_user_text(body):
             return content
         return "\n".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
     return ""
+
+
+def tool_result_text(body):
+    """The newest tool result the model was given: a native tool_result block in the last user
+    message, or one written into a flattened transcript as <tool_result …>…</tool_result>."""
+    users = [m for m in body.get("messages", []) if m.get("role") == "user"]
+    if not users:
+        return None
+    content = users[-1].get("content")
+    blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+    for block in reversed(blocks):
+        if block.get("type") == "tool_result":
+            inner = block.get("content")
+            if isinstance(inner, list):
+                inner = "".join(b.get("text", "") for b in inner if isinstance(b, dict))
+            return str(inner)
+        if block.get("type") == "text":
+            found = re.findall(r"<tool_result(?:\s[^>]*)?>\n?(.*?)\n?</tool_result>", block.get("text", ""), re.S)
+            if found:
+                return found[-1]
+    return None
 
 
 def sample(schema):
@@ -208,6 +231,11 @@ class Handler(BaseHTTPRequestHandler):
                                                  "delta": {"type": "signature_delta", "signature": "c2ln"}})
                 self.sse("content_block_stop", {"type": "content_block_stop", "index": 0})
                 index = 1
+            if scenario in ("tool_call", "tool_calls2", "tool_text_call", "tool_call_max_tokens"):
+                result = tool_result_text(body)
+                if result is None:
+                    return self.call_tools(body, scenario)
+                pieces = ["The tool said: ", result[:60]]
             if scenario == "tool_use":
                 self.sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
                     "type": "tool_use", "id": "toolu_mock_1", "name": "Bash", "input": {}}})
@@ -259,6 +287,46 @@ class Handler(BaseHTTPRequestHandler):
             self.finish_message(stop, max(1, len(pieces)))
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
+
+    def call_tools(self, body, scenario):
+        """The model calls the client's bridged tools (named mcp__client__*), arguments sampled
+        from each tool's schema and streamed in 6-byte fragments; `tool_calls2` calls two tools
+        (or one twice), `tool_text_call` says something first, `tool_call_max_tokens` is cut off
+        mid-arguments."""
+        tools = [t for t in body.get("tools", []) if t.get("name", "").startswith("mcp__client__")]
+        if not tools:
+            self.sse("content_block_start", {"type": "content_block_start", "index": 0,
+                                             "content_block": {"type": "text", "text": ""}})
+            self.sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                             "delta": {"type": "text_delta", "text": "No tools reached me."}})
+            self.sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+            return self.finish_message("end_turn", 4)
+        index = 0
+        if scenario == "tool_text_call":
+            self.sse("content_block_start", {"type": "content_block_start", "index": 0,
+                                             "content_block": {"type": "text", "text": ""}})
+            for piece in ["Let me ", "check."]:
+                self.sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                                 "delta": {"type": "text_delta", "text": piece}})
+            self.sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+            index = 1
+        count = 2 if scenario == "tool_calls2" else 1
+        for n in range(count):
+            tool = tools[n % len(tools)]
+            args = json.dumps(sample(tool.get("input_schema", {})))
+            self.sse("content_block_start", {"type": "content_block_start", "index": index, "content_block": {
+                "type": "tool_use", "id": f"toolu_mock_{COUNTER[0]}_{n}", "name": tool["name"], "input": {}}})
+            pieces = [args[i:i + 6] for i in range(0, len(args), 6)]
+            if scenario == "tool_call_max_tokens":
+                pieces = pieces[:2]
+            for piece in pieces:
+                self.sse("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {
+                    "type": "input_json_delta", "partial_json": piece}})
+            if scenario == "tool_call_max_tokens":
+                return self.finish_message("max_tokens", 5)
+            self.sse("content_block_stop", {"type": "content_block_stop", "index": index})
+            index += 1
+        self.finish_message("tool_use", 9)
 
     def finish_message(self, stop_reason, output_tokens):
         self.sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": None},

@@ -1,0 +1,120 @@
+import ProxyCore
+
+/// `tools`, `tool_choice` and `parallel_tool_calls`, checked as OpenAI checks them and turned into
+/// the proxy's `ToolUse`. Chat nests each function (`{"type":"function","function":{…}}`);
+/// Responses has it flat (`{"type":"function","name":…}`) and also names built-in tools the proxy
+/// cannot serve, which are refused by name.
+package enum ToolDefinitions {
+    package enum Shape: Sendable { case chat, responses }
+
+    package static func parse(tools: [JSONValue]?, choice: JSONValue?, parallel: Bool?,
+                              shape: Shape) throws(OpenAIError) -> ToolUse? {
+        var specs: [ToolSpec] = []
+        for (index, entry) in (tools ?? []).enumerated() {
+            let param = "tools[\(index)]"
+            guard case .object(let fields) = entry else {
+                throw .invalidRequest("Each tool must be an object.", param: param)
+            }
+            let type = fields["type"]?.stringValue ?? ""
+            guard type == "function" else {
+                throw .invalidRequest(
+                    "Tools of type '\(type)' are not supported by this proxy: it serves the client's own functions "
+                        + "only (type 'function').", param: "\(param).type", code: "unsupported_tool_type")
+            }
+            let function: [String: JSONValue]
+            let functionParam: String
+            switch shape {
+            case .chat:
+                guard case .object(let inner)? = fields["function"] else {
+                    throw .invalidRequest("A function tool needs `function`.", param: "\(param).function")
+                }
+                function = inner
+                functionParam = "\(param).function"
+            case .responses:
+                function = fields
+                functionParam = param
+            }
+            specs.append(try spec(function, param: functionParam))
+        }
+        var seen: Set<String> = []
+        for (index, spec) in specs.enumerated() where !seen.insert(spec.name).inserted {
+            throw .invalidRequest("Duplicate tool name '\(spec.name)'.", param: "tools[\(index)]")
+        }
+        let parsedChoice = try toolChoice(choice, shape: shape, names: seen)
+        if specs.isEmpty {
+            switch parsedChoice {
+            case .none, .auto: return nil
+            case .required, .named:
+                throw .invalidRequest("`tool_choice` asks for a tool call, but `tools` is empty.", param: "tool_choice")
+            }
+        }
+        return ToolUse(tools: specs, choice: parsedChoice, parallel: parallel ?? true)
+    }
+
+    private static func spec(_ function: [String: JSONValue], param: String) throws(OpenAIError) -> ToolSpec {
+        guard let name = function["name"]?.stringValue else {
+            throw .invalidRequest("A function tool needs a `name`.", param: "\(param).name")
+        }
+        guard ToolBridge.isValidName(name) else {
+            throw .invalidRequest(
+                "Invalid tool name '\(name)': it must match ^[a-zA-Z0-9_-]+$ and be at most "
+                    + "\(ToolBridge.clientNameLimit) characters (Anthropic's limit of \(ToolBridge.upstreamNameLimit), "
+                    + "less the \(ToolBridge.prefix.count) the tool bridge adds).", param: "\(param).name")
+        }
+        let description = function["description"]?.stringValue
+        var parameters = function["parameters"] ?? .null
+        switch parameters {
+        case .null:
+            parameters = .object(["type": .string("object"), "properties": .object([:])])
+        case .object(let schema):
+            if let type = schema["type"], type.stringValue != "object" {
+                throw .invalidRequest("A function's `parameters` must be a JSON Schema of type object.",
+                                      param: "\(param).parameters")
+            }
+            if schema["type"] == nil {
+                var typed = schema
+                typed["type"] = .string("object")
+                parameters = .object(typed)
+            }
+        default:
+            throw .invalidRequest("A function's `parameters` must be a JSON Schema object.", param: "\(param).parameters")
+        }
+        let schemaBytes = WireJSON.encode(parameters).count
+        guard schemaBytes <= CompletionJob.maxSchemaBytes else {
+            throw .invalidRequest("A function's schema is larger than \(CompletionJob.maxSchemaBytes / 1024) KB.",
+                                  param: "\(param).parameters")
+        }
+        return ToolSpec(name: name, description: description, parameters: parameters)
+    }
+
+    private static func toolChoice(_ choice: JSONValue?, shape: Shape, names: Set<String>) throws(OpenAIError) -> ToolChoice {
+        switch choice {
+        case nil, .null?:
+            return .auto
+        case .string("none")?:
+            return .none
+        case .string("auto")?:
+            return .auto
+        case .string("required")?:
+            return .required
+        case .object(let fields)? where fields["type"]?.stringValue == "function":
+            let name: String?
+            switch shape {
+            case .chat:
+                if case .object(let function)? = fields["function"] { name = function["name"]?.stringValue } else { name = nil }
+            case .responses:
+                name = fields["name"]?.stringValue
+            }
+            guard let name else {
+                throw .invalidRequest("`tool_choice` names no function.", param: "tool_choice")
+            }
+            guard names.contains(name) else {
+                throw .invalidRequest("`tool_choice` names '\(name)', which is not in `tools`.", param: "tool_choice")
+            }
+            return .named(name)
+        default:
+            throw .invalidRequest("Invalid `tool_choice`: expected none, auto, required or a function by name.",
+                                  param: "tool_choice")
+        }
+    }
+}
