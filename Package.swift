@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "ProxyCore", swiftSettings: swiftSettings),
         // The OpenAI wire front end: request and reply types, translators, error rendering.
         .target(name: "OpenAIFront", dependencies: ["ProxyCore"], swiftSettings: swiftSettings),
+        // The Anthropic Messages front end: request types, the Messages translator, error rendering.
+        .target(name: "AnthropicFront", dependencies: ["ProxyCore"], swiftSettings: swiftSettings),
         // The event loop: evhttp, exchanges, pipes as bufferevents, timers, signals.
         .target(name: "EventTransport", dependencies: ["CEvent"], swiftSettings: swiftSettings),
         // Child processes: spawn, process groups, reaping, the CLI process and its pipes.
@@ -39,7 +41,7 @@ let package = Package(
         .target(
             name: "ProxyDaemon",
             dependencies: [
-                "ProxyCore", "OpenAIFront", "EventTransport", "ChildProcesses", "CSystem",
+                "ProxyCore", "OpenAIFront", "AnthropicFront", "EventTransport", "ChildProcesses", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -52,7 +54,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Unit",
-            dependencies: ["ProxyCore", "OpenAIFront", "ProxyDaemon", "ChildProcesses", "EventTransport",
+            dependencies: ["ProxyCore", "OpenAIFront", "AnthropicFront", "ProxyDaemon", "ChildProcesses", "EventTransport",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"],

@@ -2,7 +2,7 @@ import ProxyCore
 
 /// What one completion request asks the CLI to do, checked and translated: the prompt, the
 /// model alias, the output limit and the translator for its endpoint. Pure.
-package struct CompletionJob {
+package struct CompletionJob: CompletionPlan {
     package var id: String
     package var prompt: Prompt
     package var model: String
@@ -129,13 +129,7 @@ package struct CompletionJob {
     }
 
     /// `prefix` followed by 32 random hex digits.
-    package static func randomID(prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = String(generator.next() as UInt64, radix: 16)
-        let low = String(generator.next() as UInt64, radix: 16)
-        return prefix + String(repeating: "0", count: 16 - high.count) + high
-            + String(repeating: "0", count: 16 - low.count) + low
-    }
+    package static func randomID(prefix: String) -> String { CompletionPlanIDs.random(prefix: prefix) }
 
     /// `stop`: null, a string, or up to 4 non-empty strings.
     private static func stopSequences(_ stop: JSONValue?) throws(OpenAIError) -> [String] {

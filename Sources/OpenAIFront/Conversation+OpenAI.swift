@@ -8,7 +8,7 @@ extension Conversation {
         guard !messages.isEmpty else {
             throw .invalidRequest("`messages` must contain at least one message.", param: "messages")
         }
-        var pairing = ToolCallPairing()
+        var pairing = ToolCallPairing<OpenAIError>(error: { .invalidRequest($0, param: $1) })
         for (index, message) in messages.enumerated() {
             let param = "messages[\(index)]"
             if message.role == "tool" {
@@ -81,7 +81,7 @@ extension Conversation {
         case .text(let text):
             turns.append(Turn(role: .user, texts: [text]))
         case .items(let items):
-            var pairing = ToolCallPairing()
+            var pairing = ToolCallPairing<OpenAIError>(error: { .invalidRequest($0, param: $1) })
             for (index, item) in items.enumerated() {
                 let param = "input[\(index)]"
                 switch item.type {
@@ -196,35 +196,5 @@ extension Conversation {
             }
             return blocks
         }
-    }
-}
-
-/// Tool calls and their results, paired by id as OpenAI pairs them: every result answers a call
-/// made earlier and not yet answered, and every call is answered before the conversation moves on.
-private struct ToolCallPairing {
-    private var open: [String] = []
-    private var known: Set<String> = []
-
-    mutating func called(_ id: String, param: String) throws(OpenAIError) {
-        guard known.insert(id).inserted else {
-            throw .invalidRequest("The tool call id '\(id)' is used twice.", param: param)
-        }
-        open.append(id)
-    }
-
-    mutating func answer(_ id: String, param: String) throws(OpenAIError) {
-        guard let index = open.firstIndex(of: id) else {
-            throw .invalidRequest(known.contains(id)
-                ? "The tool call '\(id)' is answered twice."
-                : "No earlier assistant tool call has the id '\(id)': each tool result must answer a call.",
-                param: param)
-        }
-        open.remove(at: index)
-    }
-
-    func requireAnswered(before param: String) throws(OpenAIError) {
-        guard let first = open.first else { return }
-        throw .invalidRequest("The tool call '\(first)' has no result: an assistant message with tool calls must "
-                              + "be followed by a result for each call.", param: param)
     }
 }

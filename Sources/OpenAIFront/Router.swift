@@ -8,6 +8,9 @@ package enum Route: Equatable, Sendable {
     case chatCompletions
     case responses
     case metrics
+    /// Anthropic's Messages API.
+    case messages
+    case countTokens
     /// The MCP endpoint of one running request's tools (the CLI's tool bridge).
     case mcp(token: String)
 
@@ -21,6 +24,8 @@ package enum Route: Equatable, Sendable {
         case "/chat/completions": (.chatCompletions, ["POST"])
         case "/responses": (.responses, ["POST"])
         case "/metrics": (.metrics, ["GET", "HEAD"])
+        case "/messages": (.messages, ["POST"])
+        case "/messages/count_tokens": (.countTokens, ["POST"])
         case _ where rawPath.hasPrefix("/mcp/") && rawPath.count > "/mcp/".count:
             (.mcp(token: String(rawPath.dropFirst("/mcp/".count))), ["POST", "GET", "DELETE"])
         case _ where path.hasPrefix("/models/") && path.count > "/models/".count:
@@ -38,6 +43,12 @@ package enum Route: Equatable, Sendable {
         case .health, .mcp: false
         default: true
         }
+    }
+
+    /// True for the Messages API's paths, whose errors are rendered in Anthropic's shape.
+    package static func isAnthropic(path: String) -> Bool {
+        let trimmed = path.hasPrefix("/v1/") ? String(path.dropFirst(3)) : path
+        return trimmed == "/messages" || trimmed.hasPrefix("/messages/")
     }
 
     /// A bounded label for metrics: the endpoint without `/v1`, or "other".

@@ -52,6 +52,9 @@ extension TurnFailure {
                 status: 504, type: "server_error",
                 message: "The request did not finish within the proxy's limit of \(Int(seconds)) s.",
                 code: "timeout", isRetryable: true)
+        case .preparationFailed:
+            return OpenAIError(status: 500, type: "server_error", message: "The proxy could not prepare the request.",
+                               code: "internal_error")
         case .toolBridgeFailed(let expected, let got):
             return OpenAIError(
                 status: 502, type: "server_error",
@@ -73,11 +76,6 @@ extension TurnFailure {
                     + "the proxy stopped the CLI.",
                 code: "reply_too_large")
         }
-    }
-
-    /// A spawn that failed for want of descriptors, processes or memory: the CLI itself is fine.
-    package static func isResourceShortage(_ errno: Int32) -> Bool {
-        [EMFILE, ENFILE, EAGAIN, ENOMEM].contains(errno)
     }
 }
 

@@ -5,6 +5,8 @@ package struct StopSequenceMatcher: Sendable {
     package let sequences: [String]
     private var held = ""
     package private(set) var isStopped = false
+    /// The sequence that matched, once one has.
+    package private(set) var matched: String?
 
     package init(sequences: [String]) {
         self.sequences = sequences.filter { !$0.isEmpty }
@@ -16,8 +18,10 @@ package struct StopSequenceMatcher: Sendable {
         guard !isStopped else { return "" }
         guard !sequences.isEmpty else { return text }
         let buffer = held + text
-        if let match = sequences.compactMap({ buffer.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) {
+        if let (sequence, match) = sequences.compactMap({ sequence in buffer.range(of: sequence).map { (sequence, $0) } })
+            .min(by: { $0.1.lowerBound < $1.1.lowerBound }) {
             isStopped = true
+            matched = sequence
             held = ""
             return String(buffer[..<match.lowerBound])
         }

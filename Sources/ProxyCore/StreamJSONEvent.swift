@@ -106,6 +106,19 @@ package struct ResultEvent: Equatable, Sendable {
     package var totalCostUSD: Double?
     /// The value the model gave the `StructuredOutput` tool under `--json-schema`.
     package var structuredOutput: JSONValue? = nil
+
+    package init(subtype: String, isError: Bool, apiErrorStatus: Int? = nil, apiErrorType: String? = nil, terminalReason: String? = nil, stopReason: String? = nil, text: String? = nil, usage: TokenUsage, totalCostUSD: Double? = nil, structuredOutput: JSONValue? = nil) {
+        self.subtype = subtype
+        self.isError = isError
+        self.apiErrorStatus = apiErrorStatus
+        self.apiErrorType = apiErrorType
+        self.terminalReason = terminalReason
+        self.stopReason = stopReason
+        self.text = text
+        self.usage = usage
+        self.totalCostUSD = totalCostUSD
+        self.structuredOutput = structuredOutput
+    }
 }
 
 extension TokenUsage {

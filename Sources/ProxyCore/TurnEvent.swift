@@ -32,12 +32,16 @@ package struct TurnCompletion: Equatable, Sendable {
     /// True when the proxy ends the turn before the CLI does (a `max_tokens` or `refusal` stop,
     /// after which the CLI would start continuation calls on its own, docs/cli.md, "Continuations").
     package var stopsChild: Bool
+    /// The stop sequence that ended the answer, when one did.
+    package var stopSequence: String? = nil
 
-    package init(finishReason: FinishReason, usage: TokenUsage, costUSD: Double? = nil, stopsChild: Bool) {
+    package init(finishReason: FinishReason, usage: TokenUsage, costUSD: Double? = nil, stopsChild: Bool,
+                 stopSequence: String? = nil) {
         self.finishReason = finishReason
         self.usage = usage
         self.costUSD = costUSD
         self.stopsChild = stopsChild
+        self.stopSequence = stopSequence
     }
 }
 
@@ -61,6 +65,8 @@ package enum TurnFailure: Error, Equatable, Sendable {
     case deadlineExceeded(seconds: Double)
     /// The answer grew beyond `--max-reply-bytes`.
     case replyTooLarge(limit: Int)
+    /// The proxy could not prepare what the CLI needs (a file in its private directory).
+    case preparationFailed
     /// The CLI did not get exactly the client's tools from the proxy's MCP endpoint.
     case toolBridgeFailed(expected: [String], got: [String])
     /// No place became free in time (`waited`), or the queue was full on arrival.
@@ -78,4 +84,13 @@ package struct UpstreamError: Equatable, Sendable {
     package var transport: String?
     package var terminalReason: String?
     package var message: String
+
+    package init(status: Int? = nil, type: String? = nil, kind: String? = nil, transport: String? = nil, terminalReason: String? = nil, message: String) {
+        self.status = status
+        self.type = type
+        self.kind = kind
+        self.transport = transport
+        self.terminalReason = terminalReason
+        self.message = message
+    }
 }

@@ -28,6 +28,9 @@ package struct TurnReducer: Sendable {
     /// Open calls of the client's tools: content block index → call index.
     private var toolBlocks: [Int: Int] = [:]
     private var toolCallCount = 0
+    /// The upstream message ended properly: a `message_delta` with a stop reason. (On a cut stream
+    /// the CLI makes up a `message_delta` with a null stop reason and a `message_stop`.)
+    private var sawMessageEnd = false
 
     package init(stopSequences: [String] = [], isStructured: Bool = false, bridgedTools: [String] = []) {
         stops = StopSequenceMatcher(sequences: stopSequences)
@@ -97,6 +100,7 @@ package struct TurnReducer: Sendable {
             return begin(model: nil) + self.text(text)
         case .messageDelta(let stopReason, let outputTokens):
             if let outputTokens { streamUsage.outputTokens = outputTokens }
+            if stopReason != nil { sawMessageEnd = true }
             // The CLI would continue after these on its own: the proxy ends the turn (and the CLI) here.
             let reason = Self.finishReason(stopReason)
             guard reason != .stop else { return [] }
@@ -135,8 +139,15 @@ package struct TurnReducer: Sendable {
         // The proxy's near-zero budget ended the run after its one call (CLIOptions.stopsAfterFirstCall):
         // a normal end, whose usage (zero in this result) comes from the stream.
         if result.subtype == "error_max_budget_usd" {
+            // Unless the stream was cut first: then the budget stopped the CLI's retry, not a finished answer.
+            guard sawMessageEnd else {
+                return finish(.failed(.upstream(UpstreamError(
+                    kind: synthetic?.error, transport: synthetic?.apiError ?? "connection_failed",
+                    message: "The upstream stream ended before the answer was complete."))))
+            }
+            let reason = result.stopReason == "tool_use" && toolCallCount > 0 ? .toolCalls : Self.finishReason(result.stopReason)
             return begin(model: nil) + finish(.completed(TurnCompletion(
-                finishReason: Self.finishReason(result.stopReason), usage: streamUsage, costUSD: nil, stopsChild: false)))
+                finishReason: reason, usage: streamUsage, costUSD: nil, stopsChild: false)))
         }
         // Under --max-turns 1 a tool call from the model ends the run this way; the text so far is the answer.
         let endedOnToolUse = result.subtype == "error_max_turns" && result.stopReason == "tool_use"
@@ -191,7 +202,7 @@ package struct TurnReducer: Sendable {
         var events: [TurnEvent] = out.isEmpty ? [] : [.text(out)]
         if stops.isStopped {
             events += finish(.completed(TurnCompletion(finishReason: .stop, usage: streamUsage, costUSD: nil,
-                                                       stopsChild: true)))
+                                                       stopsChild: true, stopSequence: stops.matched)))
         }
         return events
     }

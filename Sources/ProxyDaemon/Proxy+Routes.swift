@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import AnthropicFront
 import ProxyCore
 import OpenAIFront
 import EventTransport
@@ -50,6 +51,12 @@ extension Proxy {
                 return respond(exchange, error: .modelNotFound(id), requestID: requestID)
             }
             respond(exchange, json: WireJSON.encode(model), requestID: requestID)
+        case .messages:
+            serveMessages(exchange, requestID: requestID)
+        case .countTokens:
+            respond(exchange, anthropic: AnthropicError(
+                status: 404, message: "count_tokens is not served by this proxy: the Claude Code CLI cannot count "
+                    + "tokens without running a turn.", isRetryable: false), requestID: requestID)
         case .chatCompletions, .responses:
             do throws(OpenAIError) {
                 guard !isStopping else { throw TurnFailure.shuttingDown.openAIError }
@@ -61,7 +68,7 @@ extension Proxy {
                                         defaultModel: configuration.model, now: Int(time(nil)))
                     : try CompletionJob(responses: RequestDecoder.decode(ResponsesRequest.self, from: exchange.body),
                                         defaultModel: configuration.model, now: Int(time(nil)))
-                try launch(job, on: exchange, requestID: requestID)
+                do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID) } catch { throw error.openAIError }
             } catch {
                 respond(exchange, error: error, requestID: requestID)
             }
@@ -90,17 +97,38 @@ extension Proxy {
         ModelName.families.map { Model(id: $0, created: startedAt) }
     }
 
-    private func launch(_ job: CompletionJob, on exchange: HTTPExchange, requestID: String) throws(OpenAIError) {
-        let place: (ticket: Scheduler.Ticket, startsNow: Bool)
-        do throws(TurnFailure) { place = try scheduler.reserve() } catch { throw error.openAIError }
+    /// `POST /v1/messages`: Anthropic's Messages API on the same CLI path, its errors in Anthropic's shape.
+    private func serveMessages(_ exchange: HTTPExchange, requestID: String) {
+        do throws(AnthropicError) {
+            guard !isStopping else { throw AnthropicError(failure: .shuttingDown) }
+            guard exchange.body.count <= configuration.maxBodyBytes else {
+                throw AnthropicError(status: 413, message: "The request body is larger than this proxy's limit of "
+                                     + "\(configuration.maxBodyBytes) bytes.", isRetryable: false)
+            }
+            let request: MessagesRequest
+            do throws(OpenAIError) {
+                request = try RequestDecoder.decode(MessagesRequest.self, from: exchange.body)
+            } catch {
+                throw .invalidRequest(error.message)
+            }
+            let job = try MessagesJob(request, defaultModel: configuration.model)
+            do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID) } catch {
+                throw AnthropicError(failure: error)
+            }
+        } catch {
+            respond(exchange, anthropic: error, requestID: requestID)
+        }
+    }
+
+    private func launch(_ job: any CompletionPlan, on exchange: HTTPExchange, requestID: String) throws(TurnFailure) {
+        let place = try scheduler.reserve()
         let promptPath: String
         do {
             promptPath = try runtime.writePrompt(id: job.id, text: job.prompt.system)
         } catch {
             scheduler.release(place.ticket)
             logger.error("cannot write the system prompt file", metadata: ["error": "\(error)"])
-            throw OpenAIError(status: 500, type: "server_error", message: "The proxy could not prepare the request.",
-                              code: "internal_error")
+            throw .preparationFailed
         }
         var bridge: (token: String, configPath: String)?
         if !job.bridgedTools.isEmpty {
@@ -113,8 +141,7 @@ extension Proxy {
                 runtime.removePrompt(at: promptPath)
                 scheduler.release(place.ticket)
                 logger.error("cannot write the MCP configuration file", metadata: ["error": "\(error)"])
-                throw OpenAIError(status: 500, type: "server_error", message: "The proxy could not prepare the request.",
-                                  code: "internal_error")
+                throw .preparationFailed
             }
         }
         let invocation = profile.invocation(model: job.model, systemPromptFile: promptPath,
@@ -191,7 +218,19 @@ extension Proxy {
         logAccess(exchange, requestID: requestID, session: nil)
     }
 
+    private func respond(_ exchange: HTTPExchange, anthropic error: AnthropicError, requestID: String) {
+        exchange.respond(status: error.status, headers: error.headers + [("X-Request-Id", requestID)], body: error.body)
+        logAccess(exchange, requestID: requestID, session: nil, errorCode: error.type)
+    }
+
+    /// Errors from routing and authentication, in the shape of the API the path belongs to.
     private func respond(_ exchange: HTTPExchange, error: OpenAIError, requestID: String) {
+        if Route.isAnthropic(path: exchange.path) {
+            var converted = AnthropicError(status: error.status, message: error.message, retryAfter: error.retryAfter,
+                                           isRetryable: error.isRetryable)
+            if error.status == 405 { converted.type = "invalid_request_error" }
+            return respond(exchange, anthropic: converted, requestID: requestID)
+        }
         let headers = error.headers + [("Content-Type", "application/json"), ("X-Request-Id", requestID)]
         exchange.respond(status: error.status, headers: headers, body: error.body)
         logAccess(exchange, requestID: requestID, session: nil, errorCode: error.code ?? error.type)

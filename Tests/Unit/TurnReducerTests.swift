@@ -104,3 +104,31 @@ struct TurnReducerTests {
         #expect(reducer.endOfOutput(exitStatus: nil) == [])
     }
 }
+
+/// Under the near-zero budget (an output limit is set), the CLI's retry after a cut stream is
+/// stopped by the budget too; the reducer must not take that for a finished answer.
+struct BudgetEndTests {
+    private func run(stopReason: String?) -> [TurnEvent] {
+        var reducer = TurnReducer()
+        let lines: [StreamJSONEvent] = [
+            .initialized(model: "m", tools: [], mcpServers: []),
+            .stream(messageID: "a", .messageStart(id: "a", model: "m", usage: TokenUsage(inputTokens: 3))),
+            .stream(messageID: "a", .textDelta(index: 0, text: "Hello")),
+            .stream(messageID: "a", .messageDelta(stopReason: stopReason, outputTokens: 2)),
+            .stream(messageID: "a", .messageStop),
+            .result(ResultEvent(subtype: "error_max_budget_usd", isError: true, stopReason: stopReason,
+                                usage: TokenUsage(), totalCostUSD: 0)),
+        ]
+        return lines.flatMap { reducer.events(for: $0) }
+    }
+
+    @Test func aCutStreamIsAFailureNotAnAnswer() {
+        guard case .failed(.upstream(let error))? = run(stopReason: nil).last else { Issue.record(); return }
+        #expect(error.cause == .connectionLost)
+    }
+
+    @Test func aFinishedMessageIsANormalEnd() {
+        guard case .completed(let completion)? = run(stopReason: "end_turn").last else { Issue.record(); return }
+        #expect(completion.finishReason == .stop && completion.usage.outputTokens == 2)
+    }
+}

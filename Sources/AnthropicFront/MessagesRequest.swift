@@ -1,0 +1,87 @@
+import ProxyCore
+
+/// `POST /v1/messages` body, the fields the proxy reads (Anthropic's Messages API).
+package struct MessagesRequest: Decodable, Sendable {
+    package var model: String?
+    package var maxTokens: Int?
+    package var system: SystemPrompt?
+    package var messages: [MessagesMessage]
+    package var stopSequences: [String]?
+    package var stream: Bool?
+    package var thinking: JSONValue?
+    package var tools: [JSONValue]?
+    package var toolChoice: JSONValue?
+
+    package enum CodingKeys: String, CodingKey {
+        case model, system, messages, stream, thinking, tools
+        case maxTokens = "max_tokens"
+        case stopSequences = "stop_sequences"
+        case toolChoice = "tool_choice"
+    }
+}
+
+/// `system`: a string or text blocks.
+package enum SystemPrompt: Decodable, Sendable {
+    case text(String)
+    case blocks([MessagesBlock])
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            self = .text(text)
+        } else {
+            self = .blocks(try container.decode([MessagesBlock].self))
+        }
+    }
+}
+
+package struct MessagesMessage: Decodable, Sendable {
+    package var role: String
+    package var content: MessagesContent?
+}
+
+/// Message content: a string, or typed blocks.
+package enum MessagesContent: Decodable, Sendable {
+    case text(String)
+    case blocks([MessagesBlock])
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            self = .text(text)
+        } else {
+            self = .blocks(try container.decode([MessagesBlock].self))
+        }
+    }
+}
+
+/// One content block of any type; the fields a type does not use stay nil.
+package struct MessagesBlock: Decodable, Sendable {
+    package struct Source: Decodable, Sendable {
+        package var type: String?
+        package var mediaType: String?
+        package var data: String?
+        package var url: String?
+        package enum CodingKeys: String, CodingKey {
+            case type, data, url
+            case mediaType = "media_type"
+        }
+    }
+    package var type: String
+    package var text: String?
+    package var source: Source?
+    /// `tool_use`
+    package var id: String?
+    package var name: String?
+    package var input: JSONValue?
+    /// `tool_result`
+    package var toolUseID: String?
+    package var content: MessagesContent?
+    package var isError: Bool?
+
+    package enum CodingKeys: String, CodingKey {
+        case type, text, source, id, name, input, content
+        case toolUseID = "tool_use_id"
+        case isError = "is_error"
+    }
+}
