@@ -2,7 +2,7 @@ import ProxyCore
 
 extension Conversation {
     /// Reads `system` and `messages`. Anything the proxy cannot honour is a 400 naming it.
-    package init(system: SystemPrompt?, messages: [MessagesMessage]) throws(AnthropicError) {
+    package init(system: MessagesContent?, messages: [MessagesMessage]) throws(AnthropicError) {
         self.init()
         switch system {
         case .text(let text)?: if !text.isEmpty { self.system.append(text) }

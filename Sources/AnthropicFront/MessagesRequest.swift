@@ -4,7 +4,8 @@ import ProxyCore
 package struct MessagesRequest: Decodable, Sendable {
     package var model: String?
     package var maxTokens: Int?
-    package var system: SystemPrompt?
+    /// A string or text blocks.
+    package var system: MessagesContent?
     package var messages: [MessagesMessage]
     package var stopSequences: [String]?
     package var stream: Bool?
@@ -20,27 +21,12 @@ package struct MessagesRequest: Decodable, Sendable {
     }
 }
 
-/// `system`: a string or text blocks.
-package enum SystemPrompt: Decodable, Sendable {
-    case text(String)
-    case blocks([MessagesBlock])
-
-    package init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) {
-            self = .text(text)
-        } else {
-            self = .blocks(try container.decode([MessagesBlock].self))
-        }
-    }
-}
-
 package struct MessagesMessage: Decodable, Sendable {
     package var role: String
     package var content: MessagesContent?
 }
 
-/// Message content: a string, or typed blocks.
+/// Message content (and `system`): a string, or typed blocks.
 package enum MessagesContent: Decodable, Sendable {
     case text(String)
     case blocks([MessagesBlock])

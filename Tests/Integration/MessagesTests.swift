@@ -112,24 +112,10 @@ extension Integration {
 
         /// The official anthropic SDK: messages.create and messages.stream, with and without tools.
         @Test(.needsRealCLI) func theAnthropicSDK() throws {
-            let python = ProcessInfo.processInfo.environment["OPENAI_SDK_PYTHON"]
-                ?? TestEnvironment.packageRoot.appendingPathComponent(".cache/sdk-venv/bin/python").path
-            try #require(FileManager.default.isExecutableFile(atPath: python), "no SDK venv: run scripts/test.sh")
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [TestEnvironment.fixtures.appendingPathComponent("anthropic_check.py").path]
-            process.environment = ["PROXY_URL": proxy.baseURL, "PROXY_KEY": ProxyProcess.key,
-                                   "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(text)")
+            let (status, text) = try SDKCheck.run("anthropic_check.py", against: proxy)
+            #expect(status == 0, "\(text)")
             #expect(text.contains("errors ok"), "\(text)")
         }
     }

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+
+/// Runs one of the Python SDK scripts in Fixtures/ against a proxy, with the venv scripts/test.sh
+/// installs (or OPENAI_SDK_PYTHON); returns its exit status and output.
+enum SDKCheck {
+    static func run(_ script: String, against proxy: ProxyProcess) throws -> (status: Int32, output: String) {
+        let python = ProcessInfo.processInfo.environment["OPENAI_SDK_PYTHON"]
+            ?? TestEnvironment.packageRoot.appendingPathComponent(".cache/sdk-venv/bin/python").path
+        try #require(FileManager.default.isExecutableFile(atPath: python),
+                     "no Python with the SDKs: run scripts/test.sh, or set OPENAI_SDK_PYTHON")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [TestEnvironment.fixtures.appendingPathComponent(script).path]
+        process.environment = ["PROXY_URL": proxy.baseURL, "PROXY_KEY": ProxyProcess.key,
+                               "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+}
