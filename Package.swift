@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "OpenAIFront", dependencies: ["ProxyCore"], swiftSettings: swiftSettings),
         // The Anthropic Messages front end: request types, the Messages translator, error rendering.
         .target(name: "AnthropicFront", dependencies: ["ProxyCore"], swiftSettings: swiftSettings),
+        // The test mode's scripted stand-in for Anthropic's Messages API (pure).
+        .target(name: "FakeUpstream", dependencies: ["ProxyCore"], swiftSettings: swiftSettings),
         // The event loop: evhttp, exchanges, pipes as bufferevents, timers, signals.
         .target(name: "EventTransport", dependencies: ["CEvent"], swiftSettings: swiftSettings),
         // Child processes: spawn, process groups, reaping, the CLI process and its pipes.
@@ -41,7 +43,7 @@ let package = Package(
         .target(
             name: "ProxyDaemon",
             dependencies: [
-                "ProxyCore", "OpenAIFront", "AnthropicFront", "EventTransport", "ChildProcesses", "CSystem",
+                "ProxyCore", "OpenAIFront", "AnthropicFront", "FakeUpstream", "EventTransport", "ChildProcesses", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -54,7 +56,8 @@ let package = Package(
         ),
         .testTarget(
             name: "Unit",
-            dependencies: ["ProxyCore", "OpenAIFront", "AnthropicFront", "ProxyDaemon", "ChildProcesses", "EventTransport",
+            dependencies: ["ProxyCore", "OpenAIFront", "AnthropicFront", "FakeUpstream", "ProxyDaemon", "ChildProcesses",
+                           "EventTransport",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"],

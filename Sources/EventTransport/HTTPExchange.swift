@@ -45,6 +45,10 @@ package final class HTTPExchange {
 
     deinit {
         stopWatchingClose()
+        // A connection that outlives its exchange must not call back into freed memory.
+        if let request, let connection = evhttp_request_get_connection(request) {
+            evhttp_connection_set_closecb(connection, nil, nil)
+        }
     }
 
     package func header(_ name: String) -> String? {
@@ -133,6 +137,17 @@ package final class HTTPExchange {
         }
         self.request = nil
         evhttp_send_reply_end(request)
+    }
+
+    /// Ends the connection mid-reply, as a failing server would (the test mode's cut stream): a FIN
+    /// after what was sent, with no end to the chunked body. (Freeing the connection instead could
+    /// send a reset that makes the client drop bytes it has not read yet.) The client's close then
+    /// reaches `didClose` as usual.
+    package func cut() {
+        guard let request, let connection = evhttp_request_get_connection(request),
+              let bufferEvent = evhttp_connection_get_bufferevent(connection) else { return }
+        let fd = bufferevent_getfd(bufferEvent)
+        if fd >= 0 { _ = shutdown(fd, Int32(SHUT_WR)) }
     }
 
     // MARK: Client departure

@@ -41,6 +41,9 @@ package struct Configuration: Equatable, Sendable {
     package var maxConnections: Int?
     /// Browser origins allowed by CORS (`*` for any); none by default.
     package var allowOrigins: [String] = []
+    /// Test mode: every CLI talks to the proxy's own scripted upstream, never to Anthropic.
+    package var fakeUpstream = false
+    package var fakeScript: String?
 
     package static var cores: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
@@ -67,6 +70,9 @@ package struct Configuration: Equatable, Sendable {
         package var maxReplyBytes: Int?
         package var maxConnections: Int?
         package var allowOrigins: [String] = []
+        package var fakeUpstream = false
+        package var fakeScript: String?
+        package var allowFakeOnNetwork = false
     }
 
     package init(apiKeys: [String]) {
@@ -124,6 +130,12 @@ package struct Configuration: Equatable, Sendable {
             guard origin == "*" || Self.isOrigin(origin) else { throw .invalid("--allow-origin", origin) }
         }
         allowOrigins = flags.allowOrigins
+        fakeUpstream = flags.fakeUpstream || flags.fakeScript != nil
+            || ["1", "true", "yes"].contains(environment["CLAUDE_PROXY_FAKE_UPSTREAM"]?.lowercased() ?? "")
+        fakeScript = flags.fakeScript
+        if fakeUpstream && !Self.isLoopback(host) && !flags.allowFakeOnNetwork {
+            throw .fakeOnNetwork(host)
+        }
         let seconds: [(String, Double?, WritableKeyPath<Configuration, Double>, Double)] = [
             ("--request-timeout", flags.requestTimeout, \.requestTimeout, 0.001),
             ("--queue-timeout", flags.queueTimeout, \.queueTimeout, 0.001),
@@ -133,6 +145,10 @@ package struct Configuration: Equatable, Sendable {
             ("--upstream-idle-timeout", flags.upstreamIdleTimeout, \.upstreamIdleTimeout, 10),
         ]
         try apply(seconds, unit: " s")
+    }
+
+    package static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// `scheme://host[:port]` with nothing after it, as browsers send in `Origin`.
@@ -172,6 +188,7 @@ package enum ConfigurationError: Error, Equatable, CustomStringConvertible {
     case unreadableKeyFile(String, String)
     case emptyKeyFile(String)
     case invalid(String, String)
+    case fakeOnNetwork(String)
 
     package var description: String {
         switch self {
@@ -183,6 +200,9 @@ package enum ConfigurationError: Error, Equatable, CustomStringConvertible {
             "the API key file \(path) holds no key"
         case .invalid(let name, let value):
             "invalid \(name): \(value)"
+        case .fakeOnNetwork(let host):
+            "--fake-upstream answers every request with scripted text; it refuses to listen on \(host), which other "
+                + "machines can reach. Use a loopback --host, or add --allow-fake-on-network."
         }
     }
 }

@@ -10,8 +10,10 @@ import ChildProcesses
 extension Proxy {
     package func handle(_ exchange: HTTPExchange) {
         let requestID = Self.requestID(from: exchange.header("X-Request-Id"))
+        if let fake, exchange.path.hasPrefix("/fake-upstream/") { return fake.serve(exchange) }
         let origin = exchange.header("Origin")
         exchange.commonHeaders = cors.headers(origin: origin)
+        if fake != nil { exchange.commonHeaders.append(("x-claude-code-proxy-upstream", "fake")) }
         if RequestTarget.hasConflictingLengths(exchange.headerValues("Content-Length")) {
             // The body's end is ambiguous: nothing more on this connection can be trusted.
             exchange.commonHeaders.append(("Connection", "close"))
@@ -35,7 +37,8 @@ extension Proxy {
         }
         switch route {
         case .health:
-            respond(exchange, json: WireJSON.encode(["status": "ok"]), requestID: requestID)
+            respond(exchange, json: WireJSON.encode(["status": "ok", "upstream": fake == nil ? "anthropic" : "fake"]),
+                    requestID: requestID)
         case .models:
             respond(exchange, json: WireJSON.encode(ModelList(data: models)), requestID: requestID)
         case .metrics:

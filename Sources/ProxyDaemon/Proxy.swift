@@ -13,13 +13,15 @@ package final class Proxy {
     package let loop = EventLoop()
     package let reaper = ChildReaper()
     package let runtime: RuntimeDirectory
-    package let profile: CLIProfile
+    package private(set) var profile: CLIProfile
     package let auth: Auth
     /// When the proxy started; the `created` of every listed model.
     package let startedAt = Int(time(nil))
     package private(set) var server: HTTPServer?
     package var metrics = Metrics()
     package let timers: LoopTimers
+    /// The test mode's upstream, when `--fake-upstream` is on.
+    private(set) var fake: FakeUpstreamServer?
     /// Admission, the queue, the registry of live requests and the drain.
     package let scheduler: Scheduler
     private var signalWatchers: [SignalWatcher] = []
@@ -43,15 +45,25 @@ package final class Proxy {
         let descriptors = Self.raiseDescriptorLimit()
         // Orphans of the CLIs (a process that left a CLI's group) come to the proxy, which kills them.
         let subreaper = ccp_become_subreaper()
-        runtime = try RuntimeDirectory.create(environment: environment)
+        timers = LoopTimers(loop: loop)
+        if configuration.fakeUpstream {
+            do {
+                fake = try FakeUpstreamServer(scriptPath: configuration.fakeScript, timers: timers, logger: logger)
+            } catch {
+                throw StartError(message: "--fake-script \(configuration.fakeScript ?? ""): \(error)")
+            }
+        }
+        // In test mode the user's login never reaches a CLI: no credentials link in its HOME.
+        var visible = environment
+        if configuration.fakeUpstream { visible["HOME"] = nil }
+        runtime = try RuntimeDirectory.create(environment: visible)
         let removed = RuntimeDirectory.removeStale(in: runtime.parent, except: runtime.root)
+        auth = Auth(keys: configuration.apiKeys)
         profile = CLIProfile(
             executable: configuration.claude, home: runtime.home, tmpdir: runtime.tmp,
             workingDirectory: runtime.work, inherited: CLIProfile.inherited(from: environment),
             streamIdleTimeoutMs: Int(configuration.upstreamIdleTimeout * 1000),
             apiTimeoutMs: Int(min(configuration.requestTimeout, configuration.upstreamIdleTimeout) * 1000))
-        auth = Auth(keys: configuration.apiKeys)
-        timers = LoopTimers(loop: loop)
         scheduler = Scheduler(maxRunning: configuration.maxConcurrency, maxWaiting: configuration.queueSize,
                               queueTimeout: configuration.queueTimeout, timers: timers)
         cors = CORSPolicy(origins: configuration.allowOrigins)
@@ -66,6 +78,18 @@ package final class Proxy {
         } catch {
             runtime.remove()
             throw error
+        }
+        if let fake {
+            // The CLIs' upstream is the proxy itself (the port is known only now), with a dummy key.
+            for name in ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_CUSTOM_HEADERS",
+                         "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX"] {
+                profile.inherited[name] = nil
+            }
+            profile.inherited["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:\(server?.port ?? configuration.port)\(fake.pathPrefix)"
+            profile.inherited["ANTHROPIC_API_KEY"] = "sk-fake-upstream"
+            logger.debug("fake upstream", metadata: ["url": "\(profile.inherited["ANTHROPIC_BASE_URL"] ?? "")"])
+            logger.warning("TEST MODE: every answer comes from the built-in fake upstream, not from Anthropic",
+                           metadata: ["script": "\(configuration.fakeScript ?? "-")", "entries": "\(fake.script.entries.count)"])
         }
         logger.info("limits", metadata: ["open_files": "\(descriptors.soft)", "open_files_hard": "\(descriptors.hard)",
                                          "max_connections": "\(maxConnections)"])
@@ -84,6 +108,7 @@ package final class Proxy {
             SignalWatcher(loop: loop, signal: SIGUSR1) { [unowned self] in self.logState() },
             // Logs go to stderr, which the service manager owns: there is nothing to reopen.
             SignalWatcher(loop: loop, signal: SIGHUP) { [unowned self] in
+                if let fake = self.fake { return fake.reload() }
                 self.logger.notice("SIGHUP ignored: logs go to stderr")
             },
         ]
@@ -151,4 +176,10 @@ package final class Proxy {
             self.loop.stop()
         }
     }
+}
+
+/// Why the proxy could not start, said in one line.
+package struct StartError: Error, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }

@@ -83,6 +83,15 @@ package struct ProxyCommand: ParsableCommand {
             help: "A browser origin allowed by CORS, e.g. http://localhost:3000 (repeatable; * for any). (default: none)")
     package var allowOrigins: [String] = []
 
+    @Flag(help: "Test mode: answer from a built-in, scripted Anthropic API instead of Anthropic. [CLAUDE_PROXY_FAKE_UPSTREAM=1]")
+    package var fakeUpstream = false
+
+    @Option(help: "The test mode's script: JSON Lines of match → reply, tool calls, errors (implies --fake-upstream).")
+    package var fakeScript: String?
+
+    @Flag(help: "Allow --fake-upstream on an address other machines can reach.")
+    package var allowFakeOnNetwork = false
+
     package init() {}
 
     package func run() throws {
@@ -92,7 +101,8 @@ package struct ProxyCommand: ParsableCommand {
             upstreamIdleTimeout: upstreamIdleTimeout, maxConcurrency: maxConcurrency, queueSize: queueSize,
             queueTimeout: queueTimeout, idleTimeout: idleTimeout, keepAliveInterval: keepAliveInterval,
             drainTimeout: drainTimeout, connectionTimeout: connectionTimeout, logFormat: logFormat,
-            maxReplyBytes: maxReplyBytes, maxConnections: maxConnections, allowOrigins: allowOrigins)
+            maxReplyBytes: maxReplyBytes, maxConnections: maxConnections, allowOrigins: allowOrigins,
+            fakeUpstream: fakeUpstream, fakeScript: fakeScript, allowFakeOnNetwork: allowFakeOnNetwork)
         let configuration: Configuration
         do {
             configuration = try Configuration(flags: flags, environment: ProcessInfo.processInfo.environment) {
