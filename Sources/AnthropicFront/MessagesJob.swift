@@ -10,6 +10,7 @@ package struct MessagesJob: CompletionPlan {
     package var isStreaming: Bool
     package var translator: any ReplyTranslator
     package var tools: ToolUse?
+    package var conversation: Conversation
 
     package init(_ request: MessagesRequest, defaultModel: String) throws(AnthropicError) {
         guard let maxTokens = request.maxTokens else { throw .invalidRequest("max_tokens: Field required") }
@@ -17,7 +18,8 @@ package struct MessagesJob: CompletionPlan {
         tools = try Self.tools(request.tools, choice: request.toolChoice)
         stopSequences = (request.stopSequences ?? []).filter { !$0.isEmpty }
         id = CompletionPlanIDs.random(prefix: "msg_")
-        prompt = Prompt(try Conversation(system: request.system, messages: request.messages), tools: tools)
+        conversation = try Conversation(system: request.system, messages: request.messages)
+        prompt = Prompt(conversation, tools: tools)
         model = ModelName.normalized(request.model, default: defaultModel)
         options = CLIOptions(maxOutputTokens: maxTokens, effort: try Self.effort(request.thinking))
         // After a max_tokens stop the CLI would continue on its own; stop it after one call.
@@ -26,8 +28,10 @@ package struct MessagesJob: CompletionPlan {
         translator = MessagesTranslator(id: id, model: model)
     }
 
-    package var reducer: TurnReducer {
-        TurnReducer(stopSequences: stopSequences, bridgedTools: bridgedTools.map(\.name))
+    package var reducer: TurnReducer { reducer(continuity: .init()) }
+
+    package func reducer(continuity: TurnReducer.Continuity) -> TurnReducer {
+        TurnReducer(stopSequences: stopSequences, bridgedTools: bridgedTools.map(\.name), continuity: continuity)
     }
 
     package var bridgedTools: [ToolSpec] { tools?.bridged ?? [] }

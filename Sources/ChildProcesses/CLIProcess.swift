@@ -104,6 +104,12 @@ package final class CLIProcess: ChildIOEvents {
         killTimer?.schedule(after: Self.terminationGrace)
     }
 
+    /// SIGKILL to the whole group at once (the proxy is exiting).
+    package func kill() {
+        guard exitStatus == nil else { return }
+        io.signalGroup(SIGKILL)
+    }
+
     /// Ends the process whoever holds it: detached, input closed, stopped; freed once reaped.
     package func end() {
         isEnding = true
@@ -155,6 +161,8 @@ package final class CLIProcess: ChildIOEvents {
         killTimer?.close()
         killTimer = nil
         io.close()
-        onGone?(self)
+        let gone = onGone
+        onGone = nil
+        gone?(self)
     }
 }

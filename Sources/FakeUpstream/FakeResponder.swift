@@ -51,21 +51,23 @@ package enum FakeResponder {
               case .array(let messages)? = fields["messages"] else { return nil }
         var bytes = 0
         for text in texts(of: fields["system"]) { bytes += text.utf8.count }
-        var lastUser: [JSONValue]?
+        var lastUserText = ""
+        var toolResult: String?
         for message in messages {
             guard case .object(let object) = message else { continue }
             let content = blocks(of: object["content"])
             for block in content { bytes += texts(of: block).reduce(0) { $0 + $1.utf8.count } }
-            if object["role"]?.stringValue == "user" { lastUser = content }
-        }
-        var lastUserText = ""
-        var toolResult: String?
-        for block in lastUser ?? [] {
-            guard case .object(let object) = block else { continue }
-            switch object["type"]?.stringValue {
-            case "tool_result": toolResult = texts(of: object["content"]).joined(separator: "\n")
-            case "text": lastUserText = object["text"]?.stringValue ?? ""
-            default: break
+            guard object["role"]?.stringValue == "user" else { continue }
+            // The newest tool result counts only when the request ends with it; the last user
+            // text is the newest the user wrote, wherever it is.
+            toolResult = nil
+            for block in content {
+                guard case .object(let fields) = block else { continue }
+                switch fields["type"]?.stringValue {
+                case "tool_result": toolResult = texts(of: fields["content"]).joined(separator: "\n")
+                case "text": lastUserText = fields["text"]?.stringValue ?? lastUserText
+                default: break
+                }
             }
         }
         if let transcript = Transcript(lastUserText) {

@@ -8,6 +8,14 @@ package struct Auth: Sendable {
         self.keys = keys.map { Array($0.utf8) }
     }
 
+    /// The key the client presented, checked or not.
+    package static func presentedKey(authorization: String?, apiKeyHeader: String?) -> String? {
+        if let authorization, authorization.prefix(7).lowercased() == "bearer " {
+            return String(authorization.dropFirst(7)).trimmingASCIISpaces()
+        }
+        return apiKeyHeader?.trimmingASCIISpaces()
+    }
+
     /// Reads `Authorization: Bearer <key>` (or `x-api-key: <key>`) and checks it.
     package func check(authorization: String?, apiKeyHeader: String?) -> OpenAIError? {
         let presented: String

@@ -13,6 +13,7 @@ package struct CompletionJob: CompletionPlan {
     package var translator: any ReplyTranslator
     /// The client's tools and how they may be used; nil when none reach the model.
     package var tools: ToolUse?
+    package var conversation: Conversation
 
     package init(chat request: ChatCompletionRequest, defaultModel: String, now: Int) throws(OpenAIError) {
         if let n = request.n, n != 1 {
@@ -33,7 +34,8 @@ package struct CompletionJob: CompletionPlan {
         let limit = request.maxCompletionTokens ?? request.maxTokens
         try Self.checkLimit(limit, param: request.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens")
         id = Self.randomID(prefix: "chatcmpl-")
-        prompt = Prompt(try Conversation(chatMessages: request.messages), tools: tools)
+        conversation = try Conversation(chatMessages: request.messages)
+        prompt = Prompt(conversation, tools: tools)
         model = ModelName.normalized(request.model, default: defaultModel)
         options = CLIOptions(maxOutputTokens: limit,
                              effort: try Self.effort(request.reasoningEffort, param: "reasoning_effort"),
@@ -54,7 +56,8 @@ package struct CompletionJob: CompletionPlan {
                                           parallel: request.parallelToolCalls, shape: .responses)
         try Self.checkLimit(request.maxOutputTokens, param: "max_output_tokens")
         id = Self.randomID(prefix: "resp_")
-        prompt = Prompt(try Conversation(responsesInput: request.input, instructions: request.instructions), tools: tools)
+        conversation = try Conversation(responsesInput: request.input, instructions: request.instructions)
+        prompt = Prompt(conversation, tools: tools)
         model = ModelName.normalized(request.model, default: defaultModel)
         var format: JSONValue?
         if case .object(let text)? = request.text { format = text["format"] }
@@ -76,9 +79,11 @@ package struct CompletionJob: CompletionPlan {
     }
 
     /// The reducer for this request: its stop sequences, and whether the answer is structured.
-    package var reducer: TurnReducer {
+    package var reducer: TurnReducer { reducer(continuity: .init()) }
+
+    package func reducer(continuity: TurnReducer.Continuity) -> TurnReducer {
         TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil,
-                    bridgedTools: bridgedTools.map(\.name))
+                    bridgedTools: bridgedTools.map(\.name), continuity: continuity)
     }
 
     /// The tools the CLI is given through the MCP bridge (none under `tool_choice: none`).

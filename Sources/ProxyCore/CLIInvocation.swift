@@ -8,7 +8,7 @@ package struct CLIInvocation: Equatable, Sendable {
 }
 
 /// What one request asks of the CLI beyond its prompt and model.
-package struct CLIOptions: Equatable, Sendable {
+package struct CLIOptions: Hashable, Sendable {
     /// The output-token limit (`CLAUDE_CODE_MAX_OUTPUT_TOKENS`).
     package var maxOutputTokens: Int?
     /// `--effort`: low, medium, high, xhigh or max.
@@ -73,8 +73,14 @@ package struct CLIProfile: Equatable, Sendable {
     /// Everything fixed when the process starts; the request's input is written later (`Prompt.stdinLine`).
     /// - Parameter mcpConfigFile: a 0600 file naming the proxy's MCP endpoint for this request's tools
     ///   (a file, so neither the tools nor the endpoint's token are in argv).
+    /// - Parameters:
+    ///   - allowedTools: tools the CLI may call without asking (the client's, over the bridge):
+    ///     it then waits for their results instead of denying the call.
+    ///   - maxTurns: model turns per user line; more than one lets a tool round trip continue.
+    ///   - toolCallTimeoutMs: how long the CLI waits on a tool call (`MCP_TOOL_TIMEOUT`).
     package func invocation(model: String, systemPromptFile: String, mcpConfigFile: String? = nil,
-                            options: CLIOptions = CLIOptions()) -> CLIInvocation {
+                            options: CLIOptions = CLIOptions(), allowedTools: [String] = [], maxTurns: Int = 1,
+                            toolCallTimeoutMs: Int? = nil) -> CLIInvocation {
         var environment = inherited
         environment["HOME"] = home
         environment["TMPDIR"] = tmpdir
@@ -105,12 +111,14 @@ package struct CLIProfile: Equatable, Sendable {
             "--strict-mcp-config",
             "--no-session-persistence",
             "--disable-slash-commands",
-            "--max-turns", "1",
+            "--max-turns", String(maxTurns),
             "--settings", #"{"includeCoAuthoredBy":false}"#,
             "--system-prompt-file", systemPromptFile,
             "--model", model,
         ]
         if let mcpConfigFile { arguments += ["--mcp-config", mcpConfigFile] }
+        if !allowedTools.isEmpty { arguments += ["--allowedTools", allowedTools.joined(separator: ",")] }
+        if let toolCallTimeoutMs { environment["MCP_TOOL_TIMEOUT"] = String(toolCallTimeoutMs) }
         if let effort = options.effort { arguments += ["--effort", effort] }
         if let schema = options.jsonSchema { arguments += ["--json-schema", schema] }
         if options.stopsAfterFirstCall { arguments += ["--max-budget-usd", CLIOptions.almostNothingUSD] }

@@ -11,4 +11,9 @@ package protocol CompletionPlan {
     var translator: any ReplyTranslator { get }
     /// The tools the CLI is given through the MCP bridge.
     var bridgedTools: [ToolSpec] { get }
+    /// The conversation as the client sent it, and its tools and their policy.
+    var conversation: Conversation { get }
+    var tools: ToolUse? { get }
+    /// The reducer for a turn on a CLI kept between requests.
+    func reducer(continuity: TurnReducer.Continuity) -> TurnReducer
 }

@@ -1,6 +1,6 @@
 /// Any JSON value, for request fields the proxy passes on or only inspects
 /// (`tool_choice`, `metadata`, schemas) without a typed shape of its own.
-package enum JSONValue: Codable, Equatable, Sendable {
+package enum JSONValue: Codable, Hashable, Sendable {
     case null
     case bool(Bool)
     case number(Double)

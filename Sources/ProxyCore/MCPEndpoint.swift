@@ -14,6 +14,28 @@ package enum MCPEndpoint {
 
     package static let serverName = "claude-code-proxy"
 
+    /// A `tools/call` request: its JSON-RPC id, the tool, and the model's `tool_use` id.
+    package struct ToolCall: Equatable, Sendable {
+        package var rpcID: JSONValue
+        package var name: String
+        package var toolUseID: String?
+    }
+
+    /// The `tools/call` in `body`, if it is one.
+    package static func toolCall(in body: [UInt8]) -> ToolCall? {
+        guard let message = try? WireJSON.decode(Message.self, from: body), message.method == "tools/call",
+              let id = message.params.flatMap({ _ in message.id }) ?? message.id else { return nil }
+        var toolUseID: String?
+        if case .object(let meta)? = message.params?["_meta"] { toolUseID = meta["claudecode/toolUseId"]?.stringValue }
+        return ToolCall(rpcID: id, name: message.params?["name"]?.stringValue ?? "", toolUseID: toolUseID)
+    }
+
+    /// The answer to a `tools/call`: the client's result as text.
+    package static func toolResult(rpcID: JSONValue, text: String, isError: Bool = false) -> Reply {
+        result(id: rpcID, .object(["content": .array([.object(["type": .string("text"), "text": .string(text)])]),
+                                   "isError": .bool(isError)]))
+    }
+
     package static func reply(to body: [UInt8], tools: [ToolSpec], version: String) -> Reply {
         guard let message = try? WireJSON.decode(Message.self, from: body) else {
             return error(id: .null, code: -32700, message: "Parse error")

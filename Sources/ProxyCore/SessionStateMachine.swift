@@ -27,6 +27,8 @@ package struct SessionStateMachine: Sendable {
         case startLinger
         /// Close the child's stdout without waiting for EOF (something outside the group holds it).
         case abandonOutput
+        /// The CLI is kept for the conversation's next request: detach it, do not stop it.
+        case keepChild
         case release
     }
 
@@ -93,6 +95,21 @@ package struct SessionStateMachine: Sendable {
         actions += finishReply()
         if stopsChild { actions += terminate() }
         return actions + releaseIfDone()
+    }
+
+    /// The turn is complete and the CLI is kept for the conversation's next request (it waits on
+    /// stdin, or on the client's tool results): the request ends now, not at the CLI's end.
+    package mutating func turnCompletedKeepingChild() -> [Action] {
+        var actions: [Action]
+        switch (reply, isStreaming) {
+        case (.finished, _): return []
+        case (.pending, true): actions = [.startStream, .sendFrames, .endStream]
+        case (.streaming, _): actions = [.sendFrames, .endStream]
+        case (.pending, false): actions = [.respondWithBody]
+        }
+        reply = .finished
+        isReleased = true
+        return actions + [.keepChild, .release]
     }
 
     package mutating func turnFailed(_ error: TurnFailure) -> [Action] {

@@ -1,6 +1,6 @@
 /// A function the client offers the model: served to the CLI as an MCP tool by the proxy's own
 /// endpoint, so the model sees it as `mcp__client__<name>` with the client's schema.
-package struct ToolSpec: Equatable, Sendable {
+package struct ToolSpec: Hashable, Sendable {
     package var name: String
     package var description: String?
     /// A JSON Schema object.

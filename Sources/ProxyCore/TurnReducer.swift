@@ -32,14 +32,44 @@ package struct TurnReducer: Sendable {
     /// the CLI makes up a `message_delta` with a null stop reason and a `message_stop`.)
     private var sawMessageEnd = false
 
-    package init(stopSequences: [String] = [], isStructured: Bool = false, bridgedTools: [String] = []) {
+    /// How a turn on a CLI that is kept between requests is read.
+    package struct Continuity: Equatable, Sendable {
+        /// The CLI may call the client's tools and waits for their results: the turn ends for the
+        /// client when the model's message ends with tool calls, not at the run's `result`.
+        package var toolCallsEndTurn = false
+        /// Attached after answering held tool calls: what the CLI printed before its next
+        /// upstream message belongs to the previous request.
+        package var resumedAfterTools = false
+        /// The CLI's cost figure is cumulative over the process: this much was already reported.
+        package var costBaseline = 0.0
+
+        package init(toolCallsEndTurn: Bool = false, resumedAfterTools: Bool = false, costBaseline: Double = 0) {
+            self.toolCallsEndTurn = toolCallsEndTurn
+            self.resumedAfterTools = resumedAfterTools
+            self.costBaseline = costBaseline
+        }
+    }
+
+    private let continuity: Continuity
+    private var waitingForMessage: Bool
+    /// The cumulative cost the CLI reported last (for the next request on the same process).
+    package private(set) var cumulativeCost: Double?
+
+    package init(stopSequences: [String] = [], isStructured: Bool = false, bridgedTools: [String] = [],
+                 continuity: Continuity = Continuity()) {
         stops = StopSequenceMatcher(sequences: stopSequences)
         self.isStructured = isStructured
         self.bridgedTools = Set(bridgedTools.map(ToolBridge.bridged))
+        self.continuity = continuity
+        waitingForMessage = continuity.resumedAfterTools
     }
 
     package mutating func events(for event: StreamJSONEvent) -> [TurnEvent] {
         guard !isFinished else { return [] }
+        if waitingForMessage {
+            guard case .stream(_, .messageStart) = event else { return [] }
+            waitingForMessage = false
+        }
         switch event {
         case .initialized(let model, let tools, let mcpServers):
             self.model = model ?? self.model
@@ -101,6 +131,11 @@ package struct TurnReducer: Sendable {
         case .messageDelta(let stopReason, let outputTokens):
             if let outputTokens { streamUsage.outputTokens = outputTokens }
             if stopReason != nil { sawMessageEnd = true }
+            if continuity.toolCallsEndTurn && stopReason == "tool_use" && toolCallCount > 0 {
+                // The CLI now calls the tools over the bridge and waits: this request is done.
+                return begin(model: nil) + finish(.completed(TurnCompletion(
+                    finishReason: .toolCalls, usage: streamUsage, costUSD: nil, stopsChild: false)))
+            }
             // The CLI would continue after these on its own: the proxy ends the turn (and the CLI) here.
             let reason = Self.finishReason(stopReason)
             guard reason != .stop else { return [] }
@@ -136,6 +171,14 @@ package struct TurnReducer: Sendable {
     }
 
     private mutating func events(for result: ResultEvent) -> [TurnEvent] {
+        var result = result
+        if let cost = result.totalCostUSD {
+            cumulativeCost = cost
+            result.totalCostUSD = max(0, cost - continuity.costBaseline)
+        }
+        // After tool results the run's usage covers the calls before them too: report this
+        // request's own upstream call, as the stream counted it.
+        if continuity.resumedAfterTools { result.usage = streamUsage }
         // The proxy's near-zero budget ended the run after its one call (CLIOptions.stopsAfterFirstCall):
         // a normal end, whose usage (zero in this result) comes from the stream.
         if result.subtype == "error_max_budget_usd" {

@@ -37,7 +37,6 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     private var machine: SessionStateMachine
     private var reducer: TurnReducer
     private var splitter = LineSplitter()
-    private var transcript = TurnTranscript()
     private var pendingFrames: [SSEFrame] = []
     package private(set) var process: CLIProcess?
     private let timers: any TimerFactory
@@ -58,14 +57,23 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     /// The code of the error the client was given, for the access log.
     package private(set) var errorCode: String?
     package private(set) var isReleased = false
-    /// This request's input for the CLI (one stream-json user line).
-    private let input: [UInt8]
+    /// This request's input for the CLI (one stream-json user line); nil when resuming after tool
+    /// results, which go over the tool bridge instead.
+    private let input: [UInt8]?
+    /// True when the CLI may be kept for the conversation's next request: its stdin stays open.
+    package var keepsProcess = false
+    /// Set when the turn completed and the CLI was detached alive, for the owner to park.
+    package private(set) var keptProcess: CLIProcess?
+    /// The turn as the client got it (kept for every request that may park its CLI).
+    package private(set) var transcript = TurnTranscript()
+    /// The CLI's cumulative cost after this turn, for the next request on the same process.
+    package var cumulativeCost: Double? { reducer.cumulativeCost }
     /// Gives the request a CLI process when its place is ready (spawned, or taken ready-made).
     private let launch: () -> Result<CLIProcess, TurnFailure>
 
     package init(id: String, sink: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
                  reducer: TurnReducer = TurnReducer(), headers: [(String, String)], limits: Limits,
-                 timers: any TimerFactory, logger: Logger, input: [UInt8],
+                 timers: any TimerFactory, logger: Logger, input: [UInt8]?,
                  launch: @escaping () -> Result<CLIProcess, TurnFailure>,
                  onRelease: @escaping (CompletionSession) -> Void) {
         self.id = id
@@ -103,14 +111,14 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
 
     /// Attaches to `process` and gives it this request's input: one stream-json user line, after
     /// which its stdin is closed (one turn per process, for now).
-    package func start(_ process: CLIProcess, input: [UInt8]) {
+    package func start(_ process: CLIProcess, input: [UInt8]?) {
         listenToSink()
         machine.spawned()
         self.process = process
         process.attach(self)
         guard !isReleased else { return }
-        process.send(input)
-        process.closeInput()
+        if let input { process.send(input) }
+        if !keepsProcess { process.closeInput() }
         logger.debug("CLI attached", metadata: ["request_id": "\(id)", "pid": "\(process.pid)"])
         sink.watchForClientClose()
         deadline = timers.timer { [weak self] in self?.turn(.failed(.deadlineExceeded(seconds: self?.limits.requestTimeout ?? 0))) }
@@ -193,8 +201,9 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     }
 
     private func turn(_ event: TurnEvent) {
-        // Only a whole reply needs the whole text; a stream must not keep what it already sent.
-        if !machine.isStreaming { transcript.record(event) }
+        // Only a whole reply needs the whole text, and a conversation that may continue; a plain
+        // stream must not keep what it already sent.
+        if !machine.isStreaming || keepsProcess { transcript.record(event) }
         if case .began(let model) = event { self.model = model }
         switch event {
         case .failed(let failure):
@@ -202,7 +211,12 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         case .completed(let completion):
             if let cost = completion.costUSD { responseHeaders.append(("x-claude-cost-usd", "\(cost)")) }
             if machine.isStreaming { pendingFrames += translator.frames(for: event) }
-            perform(machine.turnCompleted(stopsChild: completion.stopsChild))
+            if keepsProcess, !completion.stopsChild, [.stop, .toolCalls].contains(completion.finishReason),
+               process?.isUsable == true {
+                perform(machine.turnCompletedKeepingChild())
+            } else {
+                perform(machine.turnCompleted(stopsChild: completion.stopsChild))
+            }
         case .text(let piece), .reasoning(let piece), .toolArguments(_, let piece):
             replyBytes += piece.utf8.count
             if replyBytes > limits.maxReplyBytes {
@@ -287,6 +301,8 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
             case .abandonOutput:
                 logger.notice("stdout still held after the CLI exited; closing it", metadata: ["request_id": "\(id)"])
                 process?.abandonOutput()
+            case .keepChild:
+                keptProcess = process
             case .release:
                 release()
             }

@@ -41,6 +41,12 @@ package struct Configuration: Equatable, Sendable {
     package var maxConnections: Int?
     /// Browser origins allowed by CORS (`*` for any); none by default.
     package var allowOrigins: [String] = []
+    /// Warm CLIs kept at most, started ahead for the request shapes seen recently (0: off).
+    package var warmPool = 0
+    /// Seconds a conversation kept in its CLI waits for its next request.
+    package var parkTimeout = 300.0
+    /// Conversations kept in their CLIs at most (0: none).
+    package var maxParked = 4
     /// Test mode: every CLI talks to the proxy's own scripted upstream, never to Anthropic.
     package var fakeUpstream = false
     package var fakeScript: String?
@@ -73,6 +79,9 @@ package struct Configuration: Equatable, Sendable {
         package var fakeUpstream = false
         package var fakeScript: String?
         package var allowFakeOnNetwork = false
+        package var warmPool: Int?
+        package var parkTimeout: Double?
+        package var maxParked: Int?
     }
 
     package init(apiKeys: [String]) {
@@ -120,6 +129,8 @@ package struct Configuration: Equatable, Sendable {
             ("--queue-size", flags.queueSize, \.queueSize, 0),
             ("--connection-timeout", flags.connectionTimeout, \.connectionTimeout, 1),
             ("--max-reply-bytes", flags.maxReplyBytes, \.maxReplyBytes, 1024),
+            ("--warm-pool", flags.warmPool, \.warmPool, 0),
+            ("--max-parked", flags.maxParked, \.maxParked, 0),
         ]
         try apply(integers, unit: "")
         if let limit = flags.maxConnections {
@@ -142,6 +153,7 @@ package struct Configuration: Equatable, Sendable {
             ("--idle-timeout", flags.idleTimeout, \.idleTimeout, 0.001),
             ("--keepalive-interval", flags.keepAliveInterval, \.keepAliveInterval, 0.001),
             ("--drain-timeout", flags.drainTimeout, \.drainTimeout, 0.001),
+            ("--park-timeout", flags.parkTimeout, \.parkTimeout, 0.001),
             ("--upstream-idle-timeout", flags.upstreamIdleTimeout, \.upstreamIdleTimeout, 10),
         ]
         try apply(seconds, unit: " s")

@@ -40,10 +40,32 @@ package struct Metrics: Sendable {
 
     package mutating func recordSpawnFailure() { spawnFailures += 1 }
 
+    /// Conversations carried on in their running CLI, by kind (`tool_result`, `next_turn`).
+    package private(set) var resumes: [String: Int] = ["tool_result": 0, "next_turn": 0]
+    package mutating func recordResume(kind: String) { resumes[kind, default: 0] += 1 }
+
+    /// The warm pool's and the parked conversations' figures, read at scrape time.
+    package struct Continuity: Sendable {
+        package var warmHits = 0
+        package var warmMisses = 0
+        package var warmProcesses = 0
+        package var parked = 0
+        package var parkedEvictions = 0
+
+        package init(warmHits: Int = 0, warmMisses: Int = 0, warmProcesses: Int = 0, parked: Int = 0,
+                     parkedEvictions: Int = 0) {
+            self.warmHits = warmHits
+            self.warmMisses = warmMisses
+            self.warmProcesses = warmProcesses
+            self.parked = parked
+            self.parkedEvictions = parkedEvictions
+        }
+    }
+
     package mutating func recordChildCPU(seconds: Double) { childCPUSeconds += seconds }
 
     /// Gauges are read at scrape time; the rest is what was recorded.
-    package func exposition(inFlight: Int, queued: Int, liveChildren: Int) -> String {
+    package func exposition(inFlight: Int, queued: Int, liveChildren: Int, continuity: Continuity = Continuity()) -> String {
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -62,6 +84,20 @@ package struct Metrics: Sendable {
         out += "ccp_spawn_failures_total \(spawnFailures)\n"
         family("ccp_child_cpu_seconds_total", "counter", "CPU time (user + system) of reaped CLIs.")
         out += "ccp_child_cpu_seconds_total \(childCPUSeconds)\n"
+        family("ccp_warm_hits_total", "counter", "Requests that took a CLI started ahead for their shape.")
+        out += "ccp_warm_hits_total \(continuity.warmHits)\n"
+        family("ccp_warm_misses_total", "counter", "Requests (with the warm pool on) that found no warm CLI for their shape.")
+        out += "ccp_warm_misses_total \(continuity.warmMisses)\n"
+        family("ccp_warm_processes", "gauge", "CLIs started ahead and waiting for a request.")
+        out += "ccp_warm_processes \(continuity.warmProcesses)\n"
+        family("ccp_parked_conversations", "gauge", "Conversations kept in their running CLI for their next request.")
+        out += "ccp_parked_conversations \(continuity.parked)\n"
+        family("ccp_conversation_resumes_total", "counter", "Requests that carried on a conversation in its running CLI.")
+        for (kind, value) in resumes.sorted(by: { $0.key < $1.key }) {
+            out += "ccp_conversation_resumes_total{kind=\"\(kind)\"} \(value)\n"
+        }
+        family("ccp_parked_evictions_total", "counter", "Parked conversations ended: timed out, or pushed out for room.")
+        out += "ccp_parked_evictions_total \(continuity.parkedEvictions)\n"
         histogram("ccp_time_to_first_byte_seconds", "Time from request to the first byte of the reply.",
                   firstByteSeconds, into: &out)
         histogram("ccp_request_duration_seconds", "Time from request to the end of the reply.",

@@ -71,7 +71,7 @@ extension Proxy {
                                         defaultModel: configuration.model, now: Int(time(nil)))
                     : try CompletionJob(responses: RequestDecoder.decode(ResponsesRequest.self, from: exchange.body),
                                         defaultModel: configuration.model, now: Int(time(nil)))
-                do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID) } catch { throw error.openAIError }
+                do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID, apiKey: presentedKey(exchange)) } catch { throw error.openAIError }
             } catch {
                 respond(exchange, error: error, requestID: requestID)
             }
@@ -115,62 +115,12 @@ extension Proxy {
                 throw .invalidRequest(error.message)
             }
             let job = try MessagesJob(request, defaultModel: configuration.model)
-            do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID) } catch {
+            do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID, apiKey: presentedKey(exchange)) } catch {
                 throw AnthropicError(failure: error)
             }
         } catch {
             respond(exchange, anthropic: error, requestID: requestID)
         }
-    }
-
-    private func launch(_ job: any CompletionPlan, on exchange: HTTPExchange, requestID: String) throws(TurnFailure) {
-        let place = try scheduler.reserve()
-        let promptPath: String
-        do {
-            promptPath = try runtime.writePrompt(id: job.id, text: job.prompt.system)
-        } catch {
-            scheduler.release(place.ticket)
-            logger.error("cannot write the system prompt file", metadata: ["error": "\(error)"])
-            throw .preparationFailed
-        }
-        var bridge: (token: String, configPath: String)?
-        if !job.bridgedTools.isEmpty {
-            let token = CompletionJob.randomID(prefix: "") + CompletionJob.randomID(prefix: "")
-            do {
-                let path = try runtime.writeMCPConfig(id: job.id, url: "\(toolBridgeBaseURL)/mcp/\(token)")
-                bridge = (token, path)
-                toolEndpoints[token] = job.bridgedTools
-            } catch {
-                runtime.removePrompt(at: promptPath)
-                scheduler.release(place.ticket)
-                logger.error("cannot write the MCP configuration file", metadata: ["error": "\(error)"])
-                throw .preparationFailed
-            }
-        }
-        let invocation = profile.invocation(model: job.model, systemPromptFile: promptPath,
-                                            mcpConfigFile: bridge?.configPath, options: job.options)
-        let limits = CompletionSession.Limits(
-            requestTimeout: configuration.requestTimeout, idleTimeout: configuration.idleTimeout,
-            keepAliveInterval: configuration.keepAliveInterval, maxReplyBytes: configuration.maxReplyBytes)
-        let session = CompletionSession(
-            id: job.id, sink: exchange, translator: job.translator, isStreaming: job.isStreaming,
-            reducer: job.reducer, headers: [("X-Request-Id", requestID)], limits: limits, timers: timers,
-            logger: logger, input: job.prompt.stdinLine,
-            launch: { [unowned self] in self.spawn(invocation, requestID: job.id) }
-        ) { [unowned self] session in
-            self.runtime.removePrompt(at: promptPath)
-            if let bridge {
-                // The endpoint of a finished request answers 404 from now on.
-                self.toolEndpoints[bridge.token] = nil
-                self.runtime.removePrompt(at: bridge.configPath)
-            }
-            self.logAccess(exchange, requestID: requestID, session: session)
-            self.finished(ticket: place.ticket)
-        }
-        if !place.startsNow {
-            logger.info("request queued", metadata: ["request_id": "\(job.id)", "waiting": "\(scheduler.waiting + 1)"])
-        }
-        scheduler.schedule(session, ticket: place.ticket, startsNow: place.startsNow)
     }
 
     /// The tool bridge: the CLI of a running request asks for its tools (MCP over HTTP). Only
@@ -179,7 +129,7 @@ extension Proxy {
         let peer = exchange.peerAddress ?? ""
         guard peer == "127.0.0.1" || peer == "::1" || peer.hasPrefix("127.") || peer == "::ffff:127.0.0.1"
                 || peer == configuration.host,
-              let tools = toolEndpoints[token] else {
+              let endpoint = toolEndpoints[token] else {
             return respond(exchange, error: .notFound(method: exchange.method, path: "/mcp/…"), requestID: requestID)
         }
         guard exchange.method == "POST" else {
@@ -187,10 +137,19 @@ extension Proxy {
             exchange.respond(status: 405, headers: [("Allow", "POST")], body: [])
             return
         }
-        let reply = MCPEndpoint.reply(to: exchange.body, tools: tools, version: ProxyCommand.version)
+        if let call = MCPEndpoint.toolCall(in: exchange.body) {
+            // A CLI that may call the client's tools waits here until the client's results arrive.
+            logger.debug("tool bridge: call held", metadata: ["tool": "\(call.name)"])
+            return endpoint.receive(call, on: exchange)
+        }
+        let reply = MCPEndpoint.reply(to: exchange.body, tools: endpoint.tools, version: ProxyCommand.version)
         logger.debug("tool bridge", metadata: ["status": "\(reply.status)", "bytes": "\(exchange.body.count)"])
         exchange.respond(status: reply.status,
                          headers: reply.body.isEmpty ? [] : [("Content-Type", "application/json")], body: reply.body)
+    }
+
+    private func presentedKey(_ exchange: HTTPExchange) -> String {
+        Auth.presentedKey(authorization: exchange.header("Authorization"), apiKeyHeader: exchange.header("x-api-key")) ?? ""
     }
 
     /// Where a CLI on this machine reaches the proxy's tool bridge.
@@ -201,17 +160,6 @@ extension Proxy {
         case "0.0.0.0", "localhost", "": return "http://127.0.0.1:\(port)"
         case "::", "::1": return "http://[::1]:\(port)"
         default: return host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
-        }
-    }
-
-    /// Starts a CLI for a request.
-    private func spawn(_ invocation: CLIInvocation, requestID: String) -> Result<CLIProcess, TurnFailure> {
-        do throws(SystemError) {
-            let child = try PipedChild(invocation: invocation, loop: loop, reaper: reaper)
-            return .success(CLIProcess(io: child, timers: timers))
-        } catch {
-            logger.error("cannot start the CLI", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
-            return .failure(.spawnFailed(executable: invocation.executable, errno: error.errno))
         }
     }
 
@@ -240,8 +188,8 @@ extension Proxy {
     }
 
     /// One line per request (never the prompt or the key), and its metrics.
-    private func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
-                           errorCode: String? = nil) {
+    func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
+                   errorCode: String? = nil, start: CLIHandle.StartKind? = nil) {
         var metadata: Logger.Metadata = [
             "request_id": "\(requestID)", "method": "\(exchange.method)", "path": "\(exchange.path)",
             "status": "\(exchange.status)", "bytes": "\(exchange.bytesSent)",
@@ -260,6 +208,7 @@ extension Proxy {
         if let firstByte { metadata["ttfb_ms"] = "\(Int(firstByte * 1000))" }
         if exchange.clientGone { metadata["client_gone"] = "true" }
         if let code = errorCode ?? session?.errorCode { metadata["error"] = "\(code)" }
+        if let start { metadata["start"] = "\(start.rawValue)" }
         logger.info("request", metadata: metadata)
         metrics.recordRequest(endpoint: Route.endpointLabel(path: exchange.path), status: exchange.status,
                               firstByte: firstByte, duration: total)

@@ -26,8 +26,13 @@ package final class Proxy {
     package let scheduler: Scheduler
     private var signalWatchers: [SignalWatcher] = []
     package let cors: CORSPolicy
-    /// The tool bridge of each running request with tools, by its unguessable token.
-    var toolEndpoints: [String: [ToolSpec]] = [:]
+    /// The tool bridge of each running CLI with tools, by its unguessable token.
+    var toolEndpoints: [String: ToolBridgeEndpoint] = [:]
+    /// Conversations kept in their running CLIs, and CLIs started ahead.
+    private(set) var parked: ParkedConversations!
+    private(set) var warmPool: WarmPool!
+    var refillPending = false
+    private(set) var refillTimer: EventTimer!
     package var isStopping: Bool { scheduler.isDraining }
 
     package init(configuration: Configuration, environment: [String: String]) throws {
@@ -98,6 +103,10 @@ package final class Proxy {
         }
         for path in removed { logger.notice("removed the directory of a proxy that died", metadata: ["path": "\(path)"]) }
         server?.onAcceptPaused = { [unowned self] code, seconds in self.acceptPaused(errno: code, seconds: seconds) }
+        parked = ParkedConversations(capacity: configuration.maxParked, timeout: configuration.parkTimeout,
+                                     timers: timers) { [unowned self] handle in self.end(handle) }
+        warmPool = WarmPool(capacity: configuration.warmPool) { [unowned self] handle in self.end(handle) }
+        refillTimer = EventTimer(loop: loop) { [unowned self] in self.refillWarmPoolNow() }
         reaper.onCPUTime = { [unowned self] seconds in self.metrics.recordChildCPU(seconds: seconds) }
         signalWatchers = [
             SignalWatcher(loop: loop, signal: SIGCHLD) { [unowned self] in self.reaper.reap() },
@@ -122,7 +131,13 @@ package final class Proxy {
         if !["127.0.0.1", "::1", "localhost"].contains(configuration.host) {
             logger.warning("listening on \(configuration.host), reachable from other machines; keep the API key secret")
         }
+        if configuration.warmPool > 0 {
+            logger.info("warm pool on", metadata: ["size": "\(configuration.warmPool)"])
+        }
         loop.run()
+        // Kept CLIs were asked to end at the drain; whatever is still running goes now.
+        for handle in parked.entries.map(\.handle) { handle.process.kill() }
+        refillTimer.close()
         signalWatchers.forEach { $0.close() }
         server?.close()
         reaper.killStrays()
@@ -131,7 +146,10 @@ package final class Proxy {
     }
 
     package var metricsText: String {
-        metrics.exposition(inFlight: scheduler.running, queued: scheduler.waiting, liveChildren: reaper.liveChildren)
+        metrics.exposition(inFlight: scheduler.running, queued: scheduler.waiting, liveChildren: reaper.liveChildren,
+                           continuity: Metrics.Continuity(
+                               warmHits: warmPool.hits, warmMisses: warmPool.misses, warmProcesses: warmPool.count,
+                               parked: parked.count, parkedEvictions: parked.evictions))
     }
 
     /// A request finished: adopted strays go with it (a process that left its CLI's group and
@@ -170,6 +188,9 @@ package final class Proxy {
     private func stop(signal name: String) {
         guard !isStopping else { return }
         server?.stopAccepting()
+        // Kept and warm CLIs serve no running request: they end first.
+        parked.endAll()
+        warmPool.endAll()
         logger.notice("\(name): draining", metadata: ["running": "\(scheduler.running)",
                                                        "waiting": "\(scheduler.waiting)"])
         scheduler.drain(timeout: configuration.drainTimeout, grace: CLIProcess.terminationGrace + 1) { [unowned self] in

@@ -83,6 +83,15 @@ package struct ProxyCommand: ParsableCommand {
             help: "A browser origin allowed by CORS, e.g. http://localhost:3000 (repeatable; * for any). (default: none)")
     package var allowOrigins: [String] = []
 
+    @Option(help: "Warm CLIs kept at most, started ahead for recent request shapes; 0 turns the pool off. (default: 0)")
+    package var warmPool: Int?
+
+    @Option(help: "Seconds a conversation kept in its CLI (or a pending tool call) waits for its next request. (default: 300)")
+    package var parkTimeout: Double?
+
+    @Option(help: "Conversations kept in their CLIs at most; the least recently used goes first; 0: none. (default: 4)")
+    package var maxParked: Int?
+
     @Flag(help: "Test mode: answer from a built-in, scripted Anthropic API instead of Anthropic. [CLAUDE_PROXY_FAKE_UPSTREAM=1]")
     package var fakeUpstream = false
 
@@ -102,7 +111,8 @@ package struct ProxyCommand: ParsableCommand {
             queueTimeout: queueTimeout, idleTimeout: idleTimeout, keepAliveInterval: keepAliveInterval,
             drainTimeout: drainTimeout, connectionTimeout: connectionTimeout, logFormat: logFormat,
             maxReplyBytes: maxReplyBytes, maxConnections: maxConnections, allowOrigins: allowOrigins,
-            fakeUpstream: fakeUpstream, fakeScript: fakeScript, allowFakeOnNetwork: allowFakeOnNetwork)
+            fakeUpstream: fakeUpstream, fakeScript: fakeScript, allowFakeOnNetwork: allowFakeOnNetwork,
+            warmPool: warmPool, parkTimeout: parkTimeout, maxParked: maxParked)
         let configuration: Configuration
         do {
             configuration = try Configuration(flags: flags, environment: ProcessInfo.processInfo.environment) {

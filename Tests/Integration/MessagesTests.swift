@@ -117,6 +117,8 @@ extension Integration {
             let (status, text) = try SDKCheck.run("anthropic_check.py", against: proxy)
             #expect(status == 0, "\(text)")
             #expect(text.contains("errors ok"), "\(text)")
+            #expect((proxy.metric("ccp_conversation_resumes_total{kind=\"tool_result\"}") ?? 0) >= 1,
+                    "the Messages tool loop carried on in its CLI")
         }
     }
 }

@@ -11,6 +11,8 @@ extension Integration {
             let (status, text) = try SDKCheck.run("sdk_check.py", against: proxy)
             #expect(status == 0, "\(text)")
             #expect(text.contains("reasoning ok") && text.contains("responses tool stream ok"), "\(text)")
+            // The agent loops (chat and responses) carried on in the CLI that made the calls.
+            #expect((proxy.metric("ccp_conversation_resumes_total{kind=\"tool_result\"}") ?? 0) >= 2)
         }
     }
 }

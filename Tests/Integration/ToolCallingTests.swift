@@ -78,10 +78,10 @@ extension Integration {
             #expect(calls.count == 2)
         }
 
-        /// The agent loop, cold: the second request carries the call and its result, and the model
-        /// sees both, paired by id.
+        /// The agent loop, cold (no conversation kept): the second request carries the call and its
+        /// result, and the model sees both, paired by id, in the flattened history.
         @Test(.needsRealCLI) func aFullTwoRequestLoop() throws {
-            let proxy = try ProxyProcess()
+            let proxy = try ProxyProcess(arguments: ["--max-parked", "0"])
             defer { proxy.stop() }
             let tag = tag()
             let first = proxy.chat(body("weather in Paris?", scenario: "tool_call", tag: tag))
@@ -170,9 +170,10 @@ extension Integration {
             #expect((choice?["message"] as? [String: Any])?["tool_calls"] == nil, "never a broken tool_calls")
         }
 
-        /// The bridge lives only as long as its request, and only on loopback.
+        /// The bridge lives only as long as its CLI (here one request: nothing is kept), and only
+        /// on loopback.
         @Test(.needsRealCLI) func theBridgeEndsWithItsRequest() throws {
-            let proxy = try ProxyProcess()
+            let proxy = try ProxyProcess(arguments: ["--max-parked", "0"])
             defer { proxy.stop() }
             #expect(proxy.chat(body("x", scenario: "tool_call", tag: tag())).status == 200)
             let prompts = proxy.runtimeDirectories.map { "\($0)/prompts" }

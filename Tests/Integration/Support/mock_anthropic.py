@@ -5,7 +5,7 @@ The scenario is chosen by a marker in the last user message: [[scenario:NAME]].
 A test can tag its request with [[id:TAG]]; GET /_requests?id=TAG lists the bodies
 received for that tag, so a test can count upstream calls.
 
-Scenarios: text (default), echo, slow, gate:ID, big:KIB, utf8, long, thinking, max_tokens,
+Scenarios: text (default), echo, count (a reply unique to the request), slow, gate:ID, big:KIB, utf8, long, thinking, max_tokens,
 tool_call, tool_calls2, tool_text_call, tool_call_max_tokens (the client's bridged tools; once the
 newest user message holds a tool result, they answer "The tool said: …"),
 tool_use, refusal, cut, stall, sse_error, err400, prompt_too_long, err401, err403,
@@ -199,6 +199,8 @@ class Handler(BaseHTTPRequestHandler):
             pieces = [f"word{i} " for i in range(400)]
         elif scenario == "refusal":
             pieces = []
+        elif scenario == "count":
+            pieces = ["Reply ", str(COUNTER[0])]
         elif scenario.startswith("big:"):
             # N KiB of text in 1 KiB deltas.
             pieces = [("y" * 1023) + " " for _ in range(int(scenario[len("big:"):]))]

@@ -1,0 +1,157 @@
+import ProxyCore
+
+/// CLIs kept after a reply, each holding a conversation that may continue: its next user turn,
+/// or the results of the tool calls it waits on. At most `capacity` (the least recently parked
+/// goes first); each is ended after `timeout` without its next request. A request takes the one
+/// whose conversation it continues exactly, and no other: one match, one taker.
+final class ParkedConversations {
+    struct Entry {
+        var identity: ConversationIdentity
+        var handle: CLIHandle
+        /// Tool calls the CLI waits on (empty when it waits for the next user turn).
+        var pending: Set<String>
+        /// The CLI's cumulative cost so far.
+        var cost: Double
+        var timer: any LoopTimer
+        var serial: Int
+    }
+
+    private(set) var entries: [Entry] = []
+    private let capacity: Int
+    private let timeout: Double
+    private let timers: any TimerFactory
+    private let end: (CLIHandle) -> Void
+    private var serial = 0
+    private(set) var evictions = 0
+
+    init(capacity: Int, timeout: Double, timers: any TimerFactory, end: @escaping (CLIHandle) -> Void) {
+        self.capacity = capacity
+        self.timeout = timeout
+        self.timers = timers
+        self.end = end
+    }
+
+    var count: Int { entries.count }
+    var isEnabled: Bool { capacity > 0 }
+
+    func park(_ handle: CLIHandle, identity: ConversationIdentity, pending: Set<String>, cost: Double) {
+        guard isEnabled else { return end(handle) }
+        serial += 1
+        let number = serial
+        let timer = timers.timer { [weak self] in self?.expire(number) }
+        timer.schedule(after: timeout)
+        entries.append(Entry(identity: identity, handle: handle, pending: pending, cost: cost, timer: timer, serial: number))
+        while entries.count > capacity {
+            evictions += 1
+            remove(at: 0)
+        }
+    }
+
+    /// The parked conversation `request` continues, taken out of the registry, with how.
+    func take(_ request: Conversation, key: ConversationIdentity.Key)
+        -> (entry: Entry, continuation: ConversationIdentity.Continuation)? {
+        for (index, entry) in entries.enumerated().reversed() {
+            guard entry.handle.process.isRunning, !entry.handle.process.outputEnded,
+                  let continuation = entry.identity.continuation(by: request, key: key, pending: entry.pending) else {
+                continue
+            }
+            entries.remove(at: index)
+            entry.timer.close()
+            return (entry, continuation)
+        }
+        return nil
+    }
+
+    /// A parked CLI that died on its own is forgotten.
+    func forget(_ handle: CLIHandle) {
+        guard let index = entries.firstIndex(where: { $0.handle === handle }) else { return }
+        entries[index].timer.close()
+        entries.remove(at: index)
+    }
+
+    /// Room is needed, or the proxy stops: end the least recently parked (or all).
+    func evictOldest() -> Bool {
+        guard !entries.isEmpty else { return false }
+        evictions += 1
+        remove(at: 0)
+        return true
+    }
+
+    func endAll() {
+        while !entries.isEmpty { remove(at: 0) }
+    }
+
+    private func expire(_ number: Int) {
+        guard let index = entries.firstIndex(where: { $0.serial == number }) else { return }
+        evictions += 1
+        remove(at: index)
+    }
+
+    private func remove(at index: Int) {
+        let entry = entries.remove(at: index)
+        entry.timer.close()
+        end(entry.handle)
+    }
+}
+
+/// CLIs started before their request, for the request shapes seen recently. At most `capacity`
+/// warm CLIs, one per shape, for the most recently seen shapes; a shape not seen for `retireAfter`
+/// seconds is retired. A warm CLI that died while waiting is discarded, never handed out.
+final class WarmPool {
+    private var warm: [SpawnShape: CLIHandle] = [:]
+    /// Shapes by the time they were last asked for (`clock` seconds), most recent last.
+    private var recent: [(shape: SpawnShape, at: Double)] = []
+    private let capacity: Int
+    private let retireAfter: Double
+    private let end: (CLIHandle) -> Void
+    private(set) var hits = 0
+    private(set) var misses = 0
+    private(set) var discarded = 0
+
+    init(capacity: Int, retireAfter: Double = 600, end: @escaping (CLIHandle) -> Void) {
+        self.capacity = capacity
+        self.retireAfter = retireAfter
+        self.end = end
+    }
+
+    var count: Int { warm.count }
+    var isEnabled: Bool { capacity > 0 }
+
+    /// A usable warm CLI of this shape, if one is waiting (counted as a hit or a miss).
+    func take(_ shape: SpawnShape, now: Double) -> CLIHandle? {
+        guard isEnabled else { return nil }
+        recent.removeAll { $0.shape == shape }
+        recent.append((shape, now))
+        if let handle = warm.removeValue(forKey: shape) {
+            if handle.process.isUsable {
+                hits += 1
+                return handle
+            }
+            discarded += 1
+            end(handle)
+        }
+        misses += 1
+        return nil
+    }
+
+    /// The shapes that should have a warm CLI and have none, most recent first; retires the rest.
+    func wanted(now: Double) -> [SpawnShape] {
+        recent.removeAll { now - $0.at > retireAfter }
+        let keep = Set(recent.suffix(capacity).map(\.shape))
+        for (shape, handle) in warm where !keep.contains(shape) || !handle.process.isUsable {
+            if !handle.process.isUsable { discarded += 1 }
+            warm[shape] = nil
+            end(handle)
+        }
+        return recent.suffix(capacity).reversed().map(\.shape).filter { warm[$0] == nil }
+    }
+
+    func add(_ handle: CLIHandle) {
+        if let old = warm.updateValue(handle, forKey: handle.shape) { end(old) }
+    }
+
+    func endAll() {
+        for handle in warm.values { end(handle) }
+        warm = [:]
+    }
+}
