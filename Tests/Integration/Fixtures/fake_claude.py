@@ -11,7 +11,7 @@ proxy writes and acts on the marker [[fake:MODE]] in its text:
   tools       init reports the Bash tool (the proxy must refuse)
   grandchild  forks a grandchild that ignores SIGTERM, then hangs
   report      answers with its argv, cwd and environment as JSON text
-  flood       40 MB of text deltas as fast as the pipe takes them
+  flood       40 MB of text deltas as fast as the pipe takes them (floodN: N MiB)
   setsid      answers, leaving a grandchild in a session of its own that holds stdout open
               (its pid is the answer's text)
 """
@@ -93,10 +93,11 @@ elif mode == "grandchild":
             time.sleep(60)
     while True:
         time.sleep(60)
-elif mode == "flood":
+elif mode.startswith("flood"):
     init(); start()
     piece = "x" * 8192
-    for _ in range(5000):
+    count = int(mode[5:]) * 128 if mode[5:].isdigit() else 5000
+    for _ in range(count):
         delta(piece)
     result("flood")
 elif mode == "setsid":
