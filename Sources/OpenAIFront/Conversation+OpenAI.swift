@@ -30,13 +30,16 @@ extension Conversation {
                                          allowImages: message.role == "user")
             let texts = blocks.compactMap { if case .text(let text) = $0 { text } else { nil } }
             switch message.role {
-            case "system", "developer":
-                system.append(texts.joined(separator: "\n"))
-            case "user":
+            case "system", "developer", "user":
+                // OpenAI requires content on these (an assistant message may have tool calls instead).
                 guard message.content != nil else {
                     throw .invalidRequest("Missing required parameter: '\(param).content'.", param: "\(param).content")
                 }
-                turns.append(Turn(role: .user, blocks: blocks))
+                if message.role == "user" {
+                    turns.append(Turn(role: .user, blocks: blocks))
+                } else {
+                    system.append(texts.joined(separator: "\n"))
+                }
             case "assistant":
                 var calls: [Block] = []
                 for (number, entry) in (message.toolCalls ?? []).enumerated() {

@@ -283,6 +283,7 @@ struct ToolHistoryTests {
             try chat(#"[{"role":"user","content":"x"},\#(call),{"role":"tool","tool_call_id":"c1","content":"y"},{"role":"user","content":"z"}]"#)
         }
         #expect(throws: OpenAIError.self) { try chat(#"[{"role":"user"}]"#) }
+        #expect(throws: OpenAIError.self) { try chat(#"[{"role":"system"},{"role":"user","content":"x"}]"#) }
     }
 
     @Test func responsesItemsRoundTripAndReasoningItemsAreSkipped() throws {
