@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+import first_token  # bench/first_token.py: the streaming client both benchmarks use
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {
     "type": "object", "properties": {"city": {"type": "string"}}}}}]
@@ -25,22 +27,7 @@ TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": 
 
 def post(port, key, body):
     """Streams a chat request; returns (ms to the first content or tool-call delta, whole text)."""
-    payload = json.dumps(body).encode()
-    head = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n\r\n").encode()
-    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-    started = time.perf_counter()
-    sock.sendall(head + payload)
-    data, first = b"", None
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-        if first is None and (b'"content":"' in data.split(b'"role":"assistant"', 1)[-1] or b'"tool_calls"' in data):
-            first = (time.perf_counter() - started) * 1000
-    sock.close()
-    return first, data.decode(errors="replace")
+    return first_token.stream(port, key, body, marks=(b'"content":"', b'"tool_calls"'))
 
 
 def whole(port, key, body):

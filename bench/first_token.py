@@ -33,26 +33,34 @@ def start_proxy(binary, cli, mock_port, key, tmpdir):
     return proxy, int(line.rsplit(":", 1)[1])
 
 
-def first_token(port, key):
-    body = json.dumps({"model": "sonnet", "stream": True,
-                       "messages": [{"role": "user", "content": "bench [[scenario:text]]"}]}).encode()
+def stream(port, key, body, marks=(b'"content":"',)):
+    """Posts a streamed chat request; returns (ms to the first chunk after the role chunk that holds
+    one of `marks`, the whole reply)."""
+    payload = json.dumps(body).encode()
     head = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n\r\n").encode()
     sock = socket.create_connection(("127.0.0.1", port), timeout=60)
     started = time.perf_counter()
-    sock.sendall(head + body)
+    sock.sendall(head + payload)
     data, first = b"", None
     while True:
         chunk = sock.recv(65536)
         if not chunk:
             break
         data += chunk
-        if first is None and b'"content":"' in data:
-            first = time.perf_counter() - started
+        after_role = data.split(b'"role":"assistant"', 1)[-1]
+        if first is None and any(mark in after_role for mark in marks):
+            first = (time.perf_counter() - started) * 1000
     sock.close()
+    return first, data.decode(errors="replace")
+
+
+def first_token(port, key):
+    body = {"model": "sonnet", "stream": True, "messages": [{"role": "user", "content": "bench [[scenario:text]]"}]}
+    first, data = stream(port, key, body)
     if first is None:
         raise RuntimeError(f"no content in reply: {data[:200]!r}")
-    return first * 1000
+    return first
 
 
 def bootstrap(values, rounds=2000, seed=1):

@@ -85,13 +85,7 @@ package struct SessionStateMachine: Sendable {
     }
 
     package mutating func turnCompleted(stopsChild: Bool) -> [Action] {
-        var actions: [Action]
-        switch (reply, isStreaming) {
-        case (.finished, _): return []
-        case (.pending, true): actions = [.startStream, .sendFrames, .endStream]
-        case (.streaming, _): actions = [.sendFrames, .endStream]
-        case (.pending, false): actions = [.respondWithBody]
-        }
+        guard var actions = completedReply() else { return [] }
         actions += finishReply()
         if stopsChild { actions += terminate() }
         return actions + releaseIfDone()
@@ -100,16 +94,20 @@ package struct SessionStateMachine: Sendable {
     /// The turn is complete and the CLI is kept for the conversation's next request (it waits on
     /// stdin, or on the client's tool results): the request ends now, not at the CLI's end.
     package mutating func turnCompletedKeepingChild() -> [Action] {
-        var actions: [Action]
-        switch (reply, isStreaming) {
-        case (.finished, _): return []
-        case (.pending, true): actions = [.startStream, .sendFrames, .endStream]
-        case (.streaming, _): actions = [.sendFrames, .endStream]
-        case (.pending, false): actions = [.respondWithBody]
-        }
+        guard let actions = completedReply() else { return [] }
         reply = .finished
         isReleased = true
         return actions + [.keepChild, .release]
+    }
+
+    /// What sends a completed reply, or nil when the reply already ended.
+    private func completedReply() -> [Action]? {
+        switch (reply, isStreaming) {
+        case (.finished, _): nil
+        case (.pending, true): [.startStream, .sendFrames, .endStream]
+        case (.streaming, _): [.sendFrames, .endStream]
+        case (.pending, false): [.respondWithBody]
+        }
     }
 
     package mutating func turnFailed(_ error: TurnFailure) -> [Action] {
