@@ -54,6 +54,20 @@ package final class ChildReaper {
         return pids
     }
 
+    /// SIGKILL to the group of every child still watched (the proxy is exiting).
+    package func killAll() {
+        for pid in owners.keys { kill(-pid, SIGKILL) }
+    }
+
+    /// Reaps until no watched child is left or `seconds` pass (the proxy is exiting).
+    package func reapAll(within seconds: Double) {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while !owners.isEmpty && ContinuousClock.now < deadline {
+            reap()
+            if !owners.isEmpty { usleep(10_000) }
+        }
+    }
+
     /// `wait4(-1, WNOHANG)` until nothing is left to reap.
     package func reap() {
         while true {

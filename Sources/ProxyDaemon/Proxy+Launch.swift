@@ -130,8 +130,9 @@ extension Proxy {
         let handle = CLIHandle(process: CLIProcess(io: child, timers: timers), shape: shape, promptPath: promptPath,
                                bridge: bridge)
         if let bridge { toolEndpoints[bridge.token] = bridge }
-        // Strong on purpose: the process keeps its handle until it is gone (`onGone` is cleared then).
-        handle.process.onGone = { [unowned self] _ in self.dispose(handle) }
+        // The registry owns every handle until its process is gone, whoever holds it meanwhile.
+        handles[ObjectIdentifier(handle)] = handle
+        handle.process.onGone = { [unowned self, weak handle] _ in if let handle { self.dispose(handle) } }
         return .success(handle)
     }
 
@@ -143,6 +144,7 @@ extension Proxy {
 
     /// The one place a CLI's files and bridge are freed: its process is gone.
     private func dispose(_ handle: CLIHandle) {
+        handles[ObjectIdentifier(handle)] = nil
         runtime.removePrompt(at: handle.promptPath)
         if let bridge = handle.bridge {
             bridge.close()

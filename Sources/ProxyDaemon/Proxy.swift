@@ -32,6 +32,8 @@ package final class Proxy {
     private(set) var parked: ParkedConversations!
     private(set) var warmPool: WarmPool!
     var refillPending = false
+    /// Every started CLI's handle, until its process is gone.
+    var handles: [ObjectIdentifier: CLIHandle] = [:]
     private(set) var refillTimer: EventTimer!
     package var isStopping: Bool { scheduler.isDraining }
 
@@ -135,8 +137,11 @@ package final class Proxy {
             logger.info("warm pool on", metadata: ["size": "\(configuration.warmPool)"])
         }
         loop.run()
-        // Kept CLIs were asked to end at the drain; whatever is still running goes now.
-        for handle in parked.entries.map(\.handle) { handle.process.kill() }
+        // Kept and warm CLIs were asked to end at the drain; whatever still runs goes now, and is
+        // reaped before the private directory (their HOME) is removed under them.
+        reaper.killAll()
+        reaper.reapAll(within: 2)
+        handles.removeAll()
         refillTimer.close()
         signalWatchers.forEach { $0.close() }
         server?.close()
