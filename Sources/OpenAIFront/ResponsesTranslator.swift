@@ -41,6 +41,8 @@ package struct ResponsesTranslator: ReplyTranslator {
     private var reasoning = ""
     private var text = ""
     private var refused = false
+    /// While the final events are built around a large text: that text (`text` holds the marker).
+    private var splicing: String?
 
     package init(id: String, itemID: String, createdAt: Int, model: String, instructions: String?, maxOutputTokens: Int?) {
         self.id = id
@@ -88,6 +90,13 @@ package struct ResponsesTranslator: ReplyTranslator {
             refused = completion.finishReason == .contentFilter
             let status = Self.itemStatus(completion)
             var frames = begin() + closeReasoning()
+            // The final events repeat the whole text four times: a large one is left out of the
+            // encoding and written a slice at a time (SplicedText).
+            let whole = text
+            if whole.utf8.count >= SplicedText.threshold {
+                splicing = whole
+                text = SplicedText.marker
+            }
             if calls.isEmpty || messageIndex != nil {
                 frames += openMessage() + closeMessage(status: status)
             }
@@ -95,6 +104,8 @@ package struct ResponsesTranslator: ReplyTranslator {
             let final = response(for: completion)
             frames.append(self.event(final.status == "completed" ? "response.completed" : "response.incomplete",
                                      response: final))
+            text = whole
+            splicing = nil
             return frames
         case .failed(let failure):
             return frames(for: failure)
@@ -267,10 +278,11 @@ package struct ResponsesTranslator: ReplyTranslator {
                                 item: OutputItem? = nil, part: OutputPart? = nil, delta: String? = nil,
                                 text: String? = nil, logprobs: [JSONValue]? = nil, arguments: String? = nil) -> SSEFrame {
         defer { sequenceNumber += 1 }
-        return .json(ResponseStreamEvent(type: type, sequenceNumber: sequenceNumber, response: response,
-                                         outputIndex: outputIndex, contentIndex: contentIndex, itemID: itemID,
-                                         summaryIndex: summaryIndex, item: item, part: part, delta: delta,
-                                         text: text, logprobs: logprobs, arguments: arguments),
-                     event: type)
+        let value = ResponseStreamEvent(type: type, sequenceNumber: sequenceNumber, response: response,
+                                        outputIndex: outputIndex, contentIndex: contentIndex, itemID: itemID,
+                                        summaryIndex: summaryIndex, item: item, part: part, delta: delta,
+                                        text: text, logprobs: logprobs, arguments: arguments)
+        if let splicing { return .json(value, event: type, splicing: splicing) }
+        return .json(value, event: type)
     }
 }

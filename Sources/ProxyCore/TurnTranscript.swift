@@ -39,11 +39,22 @@ package protocol ReplyTranslator {
     func errorReply(for failure: TurnFailure) -> ErrorReply
     /// The JSON body of a non-streaming reply.
     func body(for transcript: TurnTranscript) -> [UInt8]
+    /// The same body as a splice, when the answer is large enough to encode a slice at a time.
+    func splicedBody(for transcript: TurnTranscript) -> SplicedText?
     /// What a quiet stream sends to keep clients' idle timers from firing; never content.
     func keepAliveFrames() -> [UInt8]
 }
 
 extension ReplyTranslator {
+    /// A large answer's body, encoded with the text left out: `body` of a transcript whose text
+    /// is the marker, cut there.
+    package func splicedBody(for transcript: TurnTranscript) -> SplicedText? {
+        guard transcript.text.utf8.count >= SplicedText.threshold else { return nil }
+        var stand = transcript
+        stand.text = SplicedText.marker
+        return SplicedText.cut(body(for: stand), text: transcript.text)
+    }
+
     /// An SSE comment: every SSE parser skips it.
     package func keepAliveFrames() -> [UInt8] { Array(": keep-alive\n\n".utf8) }
 }

@@ -38,6 +38,13 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     private var reducer: TurnReducer
     private var splitter = LineSplitter()
     private var pendingFrames: [SSEFrame] = []
+    /// Large payloads being written a slice per loop turn (see `pump`), and where the first is.
+    private var outbox: [SplicedText] = []
+    private var outboxOffset: Int?
+    private var pumpTimer: (any LoopTimer)?
+    private var waitingForDrain = false
+    private var endAfterOutbox = false
+    private var releaseAfterOutbox = false
     package private(set) var process: CLIProcess?
     private let timers: any TimerFactory
     private let logger: Logger
@@ -142,7 +149,14 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
 
     private func listenToSink() {
         sink.onClientGone = { [weak self] in self?.clientLeft() }
-        sink.onDrained = { [weak self] in self?.process?.resumeOutput() }
+        sink.onDrained = { [weak self] in
+            guard let self else { return }
+            self.process?.resumeOutput()
+            if self.waitingForDrain {
+                self.waitingForDrain = false
+                self.pump()
+            }
+        }
     }
 
     private func scheduleKeepAlive() {
@@ -180,7 +194,9 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
 
     private func clientLeft() {
         logger.info("client left; stopping the CLI", metadata: ["request_id": "\(id)"])
+        outbox.removeAll()
         perform(machine.clientLeft())
+        if releaseAfterOutbox { release() }
     }
 
     private func handle(_ pieces: [LineSplitter.Piece]) {
@@ -235,6 +251,12 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     /// Hands the pending frames to the connection in batches of about 64 KiB, so a large final
     /// event is not copied once more into one buffer with all the others. True when behind.
     private func sendPendingFrames() -> Bool {
+        if !outbox.isEmpty || pendingFrames.contains(where: { $0.spliced != nil }) {
+            outbox += pendingFrames.map(\.sliced)
+            pendingFrames.removeAll()
+            pump()
+            return false
+        }
         var behind = false
         var batch: [UInt8] = []
         for frame in pendingFrames {
@@ -247,6 +269,40 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         pendingFrames.removeAll()
         if !batch.isEmpty { behind = sink.send(batch) || behind }
         return behind
+    }
+
+    /// Writes the outbox a slice per loop turn: the prefix, the text escaped 256 KiB at a time, the
+    /// suffix. It waits for the connection to drain when it is behind, and yields to the loop
+    /// after each slice otherwise, so a large answer never holds the loop for long. When the
+    /// outbox is empty, a deferred end of stream and release follow.
+    private func pump() {
+        guard !waitingForDrain else { return }
+        while let first = outbox.first {
+            guard var offset = outboxOffset else {
+                outboxOffset = 0
+                if sink.send(first.prefix) { return waitForDrain() }
+                continue
+            }
+            if let slice = first.slice(from: &offset) {
+                outboxOffset = offset
+                if sink.send(slice) { return waitForDrain() }
+                if pumpTimer == nil { pumpTimer = timers.timer { [weak self] in self?.pump() } }
+                pumpTimer?.schedule(after: 0)
+                return
+            }
+            outbox.removeFirst()
+            outboxOffset = nil
+            if sink.send(first.suffix) && !outbox.isEmpty { return waitForDrain() }
+        }
+        if endAfterOutbox {
+            endAfterOutbox = false
+            sink.endStream()
+        }
+        if releaseAfterOutbox { release() }
+    }
+
+    private func waitForDrain() {
+        waitingForDrain = true
     }
 
     /// The CLI's stderr is never sent to clients; when the CLI failed, operators see its tail.
@@ -273,10 +329,18 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                 sentSinceTick = true
                 if sendPendingFrames() { process?.pauseOutput() }
             case .endStream:
-                sink.endStream()
+                if outbox.isEmpty { sink.endStream() } else { endAfterOutbox = true }
             case .respondWithBody:
-                sink.respond(status: 200, headers: responseHeaders + [("Content-Type", "application/json")],
-                             body: translator.body(for: transcript))
+                if let spliced = translator.splicedBody(for: transcript) {
+                    // A large body goes chunked, a slice at a time, instead of encoded at once.
+                    sink.startStream(status: 200, headers: responseHeaders + [("Content-Type", "application/json")])
+                    outbox.append(spliced)
+                    endAfterOutbox = true
+                    pump()
+                } else {
+                    sink.respond(status: 200, headers: responseHeaders + [("Content-Type", "application/json")],
+                                 body: translator.body(for: transcript))
+                }
             case .respondWithError(let failure):
                 let reply = translator.errorReply(for: failure)
                 errorCode = reply.code
@@ -291,7 +355,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
             case .terminateChild:
                 process?.terminate()
             case .drainOutput:
-                pendingFrames.removeAll()
+                pendingFrames.removeAll()  // the outbox, if any, still goes out
                 process?.resumeOutput()
             case .startLinger:
                 if lingerTimer == nil {
@@ -314,7 +378,16 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     }
 
     private func release() {
+        // What is still being written goes first (the client's own departure empties it).
+        if !outbox.isEmpty {
+            releaseAfterOutbox = true
+            return
+        }
+        releaseAfterOutbox = false
+        guard !isReleased else { return }
         isReleased = true
+        pumpTimer?.close()
+        pumpTimer = nil
         logStderrIfFailed()
         for timer in [deadline, idleTimer, keepAliveTimer, lingerTimer] { timer?.close() }
         deadline = nil

@@ -18,9 +18,10 @@ import Testing
         var released = 0
         var launches = 0
 
-        init(streaming: Bool, limits: CompletionSession.Limits = .init(requestTimeout: 600)) {
+        init(streaming: Bool, limits: CompletionSession.Limits = .init(requestTimeout: 600),
+             translator custom: (any ReplyTranslator)? = nil) {
             process = CLIProcess(io: io, timers: clock)
-            let translator = ChatTranslator(id: "chatcmpl-1", created: 0, model: "sonnet", includeUsage: false)
+            let translator = custom ?? ChatTranslator(id: "chatcmpl-1", created: 0, model: "sonnet", includeUsage: false)
             session = CompletionSession(
                 id: "chatcmpl-1", sink: sink, translator: translator, isStreaming: streaming,
                 headers: [("X-Request-Id", "r1")], limits: limits, timers: clock,
@@ -204,6 +205,65 @@ import Testing
         h.session.fail(.spawnFailed(executable: "claude", errno: EMFILE))
         #expect(h.sink.status == 503)
         #expect(h.session.errorCode == "overloaded")
+        #expect(h.released == 1)
+    }
+}
+
+/// A large answer is encoded a slice per loop turn, and its bytes are exactly what encoding it
+/// whole gives.
+struct SplicedTextTests {
+    @Test func slicesAreTheEncoderOutputWhateverTheText() {
+        let text = String(repeating: "plain \"quoted\" back\\slash\ttab\nline é 😀 \u{1}", count: 9000)
+        #expect(text.utf8.count > SplicedText.threshold)
+        let whole = WireJSON.encode(["text": text])
+        let spliced = SplicedText.encode(["text": SplicedText.marker], text: text)
+        #expect(spliced?.bytes == whole)
+        var offset = 0
+        var slices = 0
+        while let slice = spliced?.slice(from: &offset) {
+            slices += 1
+            #expect(slice.count <= SplicedText.sliceBytes * 6)
+        }
+        #expect(slices == (text.utf8.count + SplicedText.sliceBytes - 1) / SplicedText.sliceBytes)
+    }
+
+    @Test func theLastMarkerIsTheTextsPlace() {
+        let value = ["a_instructions": SplicedText.marker, "z_text": SplicedText.marker]
+        let spliced = SplicedText.encode(value, text: "T")
+        let text = String(decoding: spliced?.bytes ?? [], as: UTF8.self)
+        #expect(text.contains("\"z_text\":\"T\""))
+    }
+}
+
+extension CompletionSessionTests {
+    @Test func aLargeStreamedAnswerGoesOutASliceAtATimeThenEnds() throws {
+        let h = Harness(streaming: true, translator: ResponsesTranslator(
+            id: "resp_1", itemID: "msg_1", createdAt: 0, model: "m", instructions: nil, maxOutputTokens: nil))
+        h.session.begin()
+        let big = String(repeating: "x", count: 3 * SplicedText.sliceBytes)
+        h.answer([big])
+        h.exitNormally()
+        #expect(!h.sink.ended, "not all at once: the session yields between slices")
+        #expect(h.released == 0, "the release waits for the outbox")
+        for _ in 0..<200 where !h.sink.ended { h.clock.advance(by: 0) }
+        #expect(h.sink.ended && h.released == 1)
+        let completed = h.sink.text.components(separatedBy: "\n").last { $0.hasPrefix("data: ") && $0.contains("response.completed") }
+        let object = jsonObject(Array((completed ?? "").dropFirst(6).utf8))
+        let output = ((object["response"] as? [String: Any])?["output"] as? [[String: Any]])?.first
+        #expect(((output?["content"] as? [[String: Any]])?.first?["text"] as? String) == big)
+    }
+
+    @Test func aLargeWholeReplyIsWrittenInSlicesToo() throws {
+        let h = Harness(streaming: false)
+        h.session.begin()
+        let big = String(repeating: "y", count: 2 * SplicedText.sliceBytes)
+        h.answer([big])
+        #expect(h.sink.isStreaming && !h.sink.ended, "chunked, not encoded at once")
+        for _ in 0..<200 where !h.sink.ended { h.clock.advance(by: 0) }
+        #expect(h.sink.ended)
+        let body = jsonObject(h.sink.streamed)
+        #expect((((body["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String) == big)
+        h.exitNormally()
         #expect(h.released == 1)
     }
 }
