@@ -9,7 +9,7 @@ package struct SplicedText: Equatable, Sendable {
     /// Texts at least this large are spliced; smaller ones are encoded whole as before.
     package static let threshold = 256 * 1024
     /// UTF-8 bytes of text escaped per slice.
-    package static let sliceBytes = 256 * 1024
+    package static let sliceBytes = 64 * 1024
     /// Stands for the text while the rest is encoded; unguessable, so a client's own text (an
     /// instruction, say) cannot be taken for it.
     package static let marker = CompletionPlanIDs.random(prefix: "CCP-SPLICE-")
@@ -43,17 +43,23 @@ package struct SplicedText: Equatable, Sendable {
     }
 
     /// The next slice of the escaped text starting at UTF-8 `offset`, advancing it; nil at the end.
+    /// Reads the string's own storage (no copy of the text, no walk from its start).
     package func slice(from offset: inout Int) -> [UInt8]? {
-        let utf8 = text.utf8
-        guard offset < utf8.count else { return nil }
-        let end = min(utf8.count, offset + Self.sliceBytes)
+        let count = text.utf8.count
+        guard offset < count else { return nil }
+        let end = min(count, offset + Self.sliceBytes)
         var out: [UInt8] = []
         out.reserveCapacity(end - offset + 64)
-        var index = utf8.index(utf8.startIndex, offsetBy: offset)
-        let stop = utf8.index(utf8.startIndex, offsetBy: end)
-        while index < stop {
-            Self.escape(utf8[index], into: &out)
-            index = utf8.index(after: index)
+        let start = offset
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes[start..<end] { Self.escape(byte, into: &out) }
+        }
+        if done == nil {
+            var copy = text
+            copy.makeContiguousUTF8()
+            copy.utf8.withContiguousStorageIfAvailable { bytes in
+                for byte in bytes[start..<end] { Self.escape(byte, into: &out) }
+            }
         }
         offset = end
         return out
