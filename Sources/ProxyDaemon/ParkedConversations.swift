@@ -150,6 +150,14 @@ final class WarmPool {
         if let old = warm.updateValue(handle, forKey: handle.shape) { end(old) }
     }
 
+    /// Room is needed: one warm CLI goes. False when there is none.
+    func evictOne() -> Bool {
+        guard let (shape, handle) = warm.first else { return false }
+        warm[shape] = nil
+        end(handle)
+        return true
+    }
+
     func endAll() {
         for handle in warm.values { end(handle) }
         warm = [:]

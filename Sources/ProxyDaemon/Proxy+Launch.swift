@@ -63,7 +63,14 @@ extension Proxy {
                     attached.handle = warm
                     return .success(warm.process)
                 }
-                return self.spawnHandle(shape, requestID: job.id).map { handle in
+                var started = self.spawnHandle(shape, requestID: job.id)
+                // Short of processes or descriptors: kept and warm CLIs serve no running request,
+                // so they make room first.
+                if case .failure(.spawnFailed(_, let code)) = started, TurnFailure.isResourceShortage(code),
+                   self.parked.evictOldest() || self.warmPool.evictOne() {
+                    started = self.spawnHandle(shape, requestID: job.id)
+                }
+                return started.map { handle in
                     attached.handle = handle
                     return handle.process
                 }

@@ -164,6 +164,9 @@ struct ContinuityPolicyTests {
         dyingIO.exit(1)
         #expect(pool.take(other, now: 4) == nil && pool.discarded == 1, "a dead warm CLI is discarded, never handed out")
         #expect(pool.wanted(now: 700).isEmpty, "shapes not seen for a while retire")
+        let (spare, _) = handle(clock: clock)
+        pool.add(spare)
+        #expect(pool.evictOne() && pool.count == 0 && !pool.evictOne(), "room is made one warm CLI at a time")
         _ = io
     }
 }
