@@ -38,11 +38,9 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     private var reducer: TurnReducer
     private var splitter = LineSplitter()
     private var pendingFrames: [SSEFrame] = []
-    /// Large payloads being written a slice per loop turn (see `pump`), and where the first is.
-    private var outbox: [SplicedText] = []
-    private var outboxOffset: Int?
-    private var pumpTimer: (any LoopTimer)?
-    private var waitingForDrain = false
+    /// Large payloads being written a slice per loop turn; the end of the stream and the release
+    /// wait for it.
+    private var outbox: ReplyOutbox!
     private var endAfterOutbox = false
     private var releaseAfterOutbox = false
     package private(set) var process: CLIProcess?
@@ -95,6 +93,8 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         self.timers = timers
         self.logger = logger
         self.onRelease = onRelease
+        outbox = ReplyOutbox(sink: sink, timers: timers)
+        outbox.onEmpty = { [weak self] in self?.outboxEmptied() }
     }
 
     package var childPID: Int32? { process?.pid }
@@ -152,10 +152,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         sink.onDrained = { [weak self] in
             guard let self else { return }
             self.process?.resumeOutput()
-            if self.waitingForDrain {
-                self.waitingForDrain = false
-                self.pump()
-            }
+            self.outbox.drained()
         }
     }
 
@@ -194,7 +191,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
 
     private func clientLeft() {
         logger.info("client left; stopping the CLI", metadata: ["request_id": "\(id)"])
-        outbox.removeAll()
+        outbox.discard()
         perform(machine.clientLeft())
         if releaseAfterOutbox { release() }
     }
@@ -252,9 +249,9 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     /// event is not copied once more into one buffer with all the others. True when behind.
     private func sendPendingFrames() -> Bool {
         if !outbox.isEmpty || pendingFrames.contains(where: { $0.spliced != nil }) {
-            outbox += pendingFrames.map(\.sliced)
+            let payloads = pendingFrames.map(\.sliced)
             pendingFrames.removeAll()
-            pump()
+            outbox.append(payloads)
             return false
         }
         var behind = false
@@ -271,38 +268,13 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         return behind
     }
 
-    /// Writes the outbox a slice per loop turn: the prefix, the text escaped 256 KiB at a time, the
-    /// suffix. It waits for the connection to drain when it is behind, and yields to the loop
-    /// after each slice otherwise, so a large answer never holds the loop for long. When the
-    /// outbox is empty, a deferred end of stream and release follow.
-    private func pump() {
-        guard !waitingForDrain else { return }
-        while let first = outbox.first {
-            guard var offset = outboxOffset else {
-                outboxOffset = 0
-                if sink.send(first.prefix) { return waitForDrain() }
-                continue
-            }
-            if let slice = first.slice(from: &offset) {
-                outboxOffset = offset
-                if sink.send(slice) { return waitForDrain() }
-                if pumpTimer == nil { pumpTimer = timers.timer { [weak self] in self?.pump() } }
-                pumpTimer?.schedule(after: 0)
-                return
-            }
-            outbox.removeFirst()
-            outboxOffset = nil
-            if sink.send(first.suffix) && !outbox.isEmpty { return waitForDrain() }
-        }
+    /// Everything queued has gone: a deferred end of stream and release follow.
+    private func outboxEmptied() {
         if endAfterOutbox {
             endAfterOutbox = false
             sink.endStream()
         }
         if releaseAfterOutbox { release() }
-    }
-
-    private func waitForDrain() {
-        waitingForDrain = true
     }
 
     /// The CLI's stderr is never sent to clients; when the CLI failed, operators see its tail.
@@ -334,9 +306,8 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                 if let spliced = translator.splicedBody(for: transcript) {
                     // A large body goes chunked, a slice at a time, instead of encoded at once.
                     sink.startStream(status: 200, headers: responseHeaders + [("Content-Type", "application/json")])
-                    outbox.append(spliced)
                     endAfterOutbox = true
-                    pump()
+                    outbox.append([spliced])
                 } else {
                     sink.respond(status: 200, headers: responseHeaders + [("Content-Type", "application/json")],
                                  body: translator.body(for: transcript))
@@ -386,8 +357,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         releaseAfterOutbox = false
         guard !isReleased else { return }
         isReleased = true
-        pumpTimer?.close()
-        pumpTimer = nil
+        outbox.close()
         logStderrIfFailed()
         for timer in [deadline, idleTimer, keepAliveTimer, lingerTimer] { timer?.close() }
         deadline = nil
