@@ -74,30 +74,31 @@ package struct Metrics: Sendable {
         for (key, value) in requests.sorted(by: { $0.key < $1.key }) {
             out += "ccp_requests_total{endpoint=\"\(Self.escape(key.endpoint))\",status=\"\(key.status)\"} \(value)\n"
         }
-        family("ccp_requests_in_flight", "gauge", "Requests with a running Claude Code CLI.")
-        out += "ccp_requests_in_flight \(inFlight)\n"
-        family("ccp_requests_queued", "gauge", "Requests waiting for a free place.")
-        out += "ccp_requests_queued \(queued)\n"
-        family("ccp_children", "gauge", "Live Claude Code CLI processes.")
-        out += "ccp_children \(liveChildren)\n"
-        family("ccp_spawn_failures_total", "counter", "CLIs that could not be started.")
-        out += "ccp_spawn_failures_total \(spawnFailures)\n"
-        family("ccp_child_cpu_seconds_total", "counter", "CPU time (user + system) of reaped CLIs.")
-        out += "ccp_child_cpu_seconds_total \(childCPUSeconds)\n"
-        family("ccp_warm_hits_total", "counter", "Requests that took a CLI started ahead for their shape.")
-        out += "ccp_warm_hits_total \(continuity.warmHits)\n"
-        family("ccp_warm_misses_total", "counter", "Requests (with the warm pool on) that found no warm CLI for their shape.")
-        out += "ccp_warm_misses_total \(continuity.warmMisses)\n"
-        family("ccp_warm_processes", "gauge", "CLIs started ahead and waiting for a request.")
-        out += "ccp_warm_processes \(continuity.warmProcesses)\n"
-        family("ccp_parked_conversations", "gauge", "Conversations kept in their running CLI for their next request.")
-        out += "ccp_parked_conversations \(continuity.parked)\n"
+        // Single-sample families: (name, type, help, value).
+        let samples: [(String, String, String, String)] = [
+            ("ccp_requests_in_flight", "gauge", "Requests with a running Claude Code CLI.", "\(inFlight)"),
+            ("ccp_requests_queued", "gauge", "Requests waiting for a free place.", "\(queued)"),
+            ("ccp_children", "gauge", "Live Claude Code CLI processes.", "\(liveChildren)"),
+            ("ccp_spawn_failures_total", "counter", "CLIs that could not be started.", "\(spawnFailures)"),
+            ("ccp_child_cpu_seconds_total", "counter", "CPU time (user + system) of reaped CLIs.", "\(childCPUSeconds)"),
+            ("ccp_warm_hits_total", "counter", "Requests that took a CLI started ahead for their shape.",
+             "\(continuity.warmHits)"),
+            ("ccp_warm_misses_total", "counter", "Requests (with the warm pool on) that found no warm CLI for their shape.",
+             "\(continuity.warmMisses)"),
+            ("ccp_warm_processes", "gauge", "CLIs started ahead and waiting for a request.", "\(continuity.warmProcesses)"),
+            ("ccp_parked_conversations", "gauge", "Conversations kept in their running CLI for their next request.",
+             "\(continuity.parked)"),
+            ("ccp_parked_evictions_total", "counter", "Parked conversations ended: timed out, or pushed out for room.",
+             "\(continuity.parkedEvictions)"),
+        ]
+        for (name, type, help, value) in samples {
+            family(name, type, help)
+            out += "\(name) \(value)\n"
+        }
         family("ccp_conversation_resumes_total", "counter", "Requests that carried on a conversation in its running CLI.")
         for (kind, value) in resumes.sorted(by: { $0.key < $1.key }) {
             out += "ccp_conversation_resumes_total{kind=\"\(kind)\"} \(value)\n"
         }
-        family("ccp_parked_evictions_total", "counter", "Parked conversations ended: timed out, or pushed out for room.")
-        out += "ccp_parked_evictions_total \(continuity.parkedEvictions)\n"
         histogram("ccp_time_to_first_byte_seconds", "Time from request to the first byte of the reply.",
                   firstByteSeconds, into: &out)
         histogram("ccp_request_duration_seconds", "Time from request to the end of the reply.",
