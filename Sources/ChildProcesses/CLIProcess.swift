@@ -104,12 +104,6 @@ package final class CLIProcess: ChildIOEvents {
         killTimer?.schedule(after: Self.terminationGrace)
     }
 
-    /// SIGKILL to the whole group at once (the proxy is exiting).
-    package func kill() {
-        guard exitStatus == nil else { return }
-        io.signalGroup(SIGKILL)
-    }
-
     /// Ends the process whoever holds it: detached, input closed, stopped; freed once reaped.
     package func end() {
         isEnding = true

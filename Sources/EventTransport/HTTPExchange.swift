@@ -66,6 +66,13 @@ package final class HTTPExchange {
         return address.map { String(cString: $0) }
     }
 
+    /// True when the client is on this machine's loopback (or, for a proxy bound elsewhere, is
+    /// that address itself): the only peers the tool bridge and the test mode's upstream answer.
+    package func isLocalPeer(boundHost: String) -> Bool {
+        guard let peer = peerAddress else { return false }
+        return peer.hasPrefix("127.") || peer == "::1" || peer == "::ffff:127.0.0.1" || peer == boundHost
+    }
+
     /// Every value of a request header, in order (evhttp's lookup returns only the first).
     package func headerValues(_ name: String) -> [String] {
         guard let request, let headers = evhttp_request_get_input_headers(request) else { return [] }

@@ -19,8 +19,6 @@ package final class PipeWriter {
 
     deinit { close() }
 
-    package var isOpen: Bool { bufferEvent != nil }
-
     package func write(_ bytes: [UInt8]) {
         guard let bufferEvent else { return }
         bytes.withUnsafeBytes { _ = bufferevent_write(bufferEvent, $0.baseAddress, $0.count) }

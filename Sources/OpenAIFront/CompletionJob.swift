@@ -33,7 +33,7 @@ package struct CompletionJob: CompletionPlan {
         stopSequences = try Self.stopSequences(request.stop)
         let limit = request.maxCompletionTokens ?? request.maxTokens
         try Self.checkLimit(limit, param: request.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens")
-        id = Self.randomID(prefix: "chatcmpl-")
+        id = CompletionPlanIDs.random(prefix: "chatcmpl-")
         conversation = try Conversation(chatMessages: request.messages)
         prompt = Prompt(conversation, tools: tools)
         model = ModelName.normalized(request.model, default: defaultModel)
@@ -55,7 +55,7 @@ package struct CompletionJob: CompletionPlan {
         tools = try ToolDefinitions.parse(tools: request.tools, choice: request.toolChoice,
                                           parallel: request.parallelToolCalls, shape: .responses)
         try Self.checkLimit(request.maxOutputTokens, param: "max_output_tokens")
-        id = Self.randomID(prefix: "resp_")
+        id = CompletionPlanIDs.random(prefix: "resp_")
         conversation = try Conversation(responsesInput: request.input, instructions: request.instructions)
         prompt = Prompt(conversation, tools: tools)
         model = ModelName.normalized(request.model, default: defaultModel)
@@ -66,7 +66,7 @@ package struct CompletionJob: CompletionPlan {
                              jsonSchema: try Self.jsonSchema(format, nested: false, param: "text.format"))
         options = Self.withContinuationsStopped(options)
         isStreaming = request.stream ?? false
-        translator = ResponsesTranslator(id: id, itemID: Self.randomID(prefix: "msg_"), createdAt: now, model: model,
+        translator = ResponsesTranslator(id: id, itemID: CompletionPlanIDs.random(prefix: "msg_"), createdAt: now, model: model,
                                          instructions: request.instructions, maxOutputTokens: request.maxOutputTokens)
     }
 
@@ -133,8 +133,6 @@ package struct CompletionJob: CompletionPlan {
         }
     }
 
-    /// `prefix` followed by 32 random hex digits.
-    package static func randomID(prefix: String) -> String { CompletionPlanIDs.random(prefix: prefix) }
 
     /// `stop`: null, a string, or up to 4 non-empty strings.
     private static func stopSequences(_ stop: JSONValue?) throws(OpenAIError) -> [String] {

@@ -24,7 +24,7 @@ package enum MCPEndpoint {
     /// The `tools/call` in `body`, if it is one.
     package static func toolCall(in body: [UInt8]) -> ToolCall? {
         guard let message = try? WireJSON.decode(Message.self, from: body), message.method == "tools/call",
-              let id = message.params.flatMap({ _ in message.id }) ?? message.id else { return nil }
+              let id = message.id else { return nil }
         var toolUseID: String?
         if case .object(let meta)? = message.params?["_meta"] { toolUseID = meta["claudecode/toolUseId"]?.stringValue }
         return ToolCall(rpcID: id, name: message.params?["name"]?.stringValue ?? "", toolUseID: toolUseID)

@@ -134,16 +134,16 @@ extension TokenUsage {
 /// The union of the fields the proxy reads from any line; everything is optional.
 private struct RawLine: Decodable {
     struct Usage: Decodable {
-        package struct OutputDetails: Decodable {
-            package var thinkingTokens: Int?
-            package enum CodingKeys: String, CodingKey { case thinkingTokens = "thinking_tokens" }
+        struct OutputDetails: Decodable {
+            var thinkingTokens: Int?
+            enum CodingKeys: String, CodingKey { case thinkingTokens = "thinking_tokens" }
         }
-        package var inputTokens: Int?
-        package var cacheCreationInputTokens: Int?
-        package var cacheReadInputTokens: Int?
-        package var outputTokens: Int?
-        package var outputTokensDetails: OutputDetails?
-        package enum CodingKeys: String, CodingKey {
+        var inputTokens: Int?
+        var cacheCreationInputTokens: Int?
+        var cacheReadInputTokens: Int?
+        var outputTokens: Int?
+        var outputTokensDetails: OutputDetails?
+        enum CodingKeys: String, CodingKey {
             case inputTokens = "input_tokens"
             case cacheCreationInputTokens = "cache_creation_input_tokens"
             case cacheReadInputTokens = "cache_read_input_tokens"
@@ -158,37 +158,37 @@ private struct RawLine: Decodable {
         var name: String?
     }
     struct Message: Decodable {
-        package var id: String?
-        package var model: String?
-        package var content: [Block]?
-        package var usage: Usage?
+        var id: String?
+        var model: String?
+        var content: [Block]?
+        var usage: Usage?
     }
     struct Delta: Decodable {
-        package var type: String?
-        package var text: String?
-        package var thinking: String?
-        package var stopReason: String?
+        var type: String?
+        var text: String?
+        var thinking: String?
+        var stopReason: String?
         var partialJSON: String?
-        package enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey {
             case type, text, thinking
             case stopReason = "stop_reason"
             case partialJSON = "partial_json"
         }
     }
     struct Event: Decodable {
-        package var type: String
-        package var index: Int?
-        package var message: Message?
-        package var contentBlock: Block?
-        package var delta: Delta?
-        package var usage: Usage?
-        package enum CodingKeys: String, CodingKey {
+        var type: String
+        var index: Int?
+        var message: Message?
+        var contentBlock: Block?
+        var delta: Delta?
+        var usage: Usage?
+        enum CodingKeys: String, CodingKey {
             case type, index, message, delta, usage
             case contentBlock = "content_block"
         }
     }
     struct MCPServer: Decodable {
-        package var name: String?
+        var name: String?
     }
 
     var type: String

@@ -15,7 +15,7 @@ final class FakeUpstreamServer {
     private let logger: Logger
     private var sequence = 0
     /// Streams being sent, by their sequence number: the exchange and its next-step timer.
-    private var streams: [Int: (exchange: HTTPExchange, timer: any LoopTimer)] = [:]
+    private var streams: [Int: (exchange: HTTPExchange, timer: (any LoopTimer)?)] = [:]
 
     init(scriptPath: String?, timers: any TimerFactory, logger: Logger) throws(FakeScript.ParseError) {
         self.scriptPath = scriptPath
@@ -46,8 +46,7 @@ final class FakeUpstreamServer {
     }
 
     func serve(_ exchange: HTTPExchange) {
-        let peer = exchange.peerAddress ?? ""
-        guard peer.hasPrefix("127.") || peer == "::1", exchange.path.hasPrefix(pathPrefix) else {
+        guard exchange.isLocalPeer(boundHost: "127.0.0.1"), exchange.path.hasPrefix(pathPrefix) else {
             return exchange.respond(status: 404, headers: [("Content-Type", "application/json")], body: [])
         }
         let rest = String(exchange.path.dropFirst(pathPrefix.count))
@@ -68,7 +67,7 @@ final class FakeUpstreamServer {
         case .stream(let steps, let ending):
             exchange.startStream(status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
             exchange.onClientGone = { [weak self] in self?.finish(number) }
-            streams[number] = (exchange, timers.timer {})
+            streams[number] = (exchange, nil)
             step(number, steps: steps[...], ending: ending)
         }
     }
@@ -88,7 +87,7 @@ final class FakeUpstreamServer {
         }
         if let next = rest.first {
             let timer = timers.timer { [weak self] in self?.step(number, steps: rest, ending: ending) }
-            stream.timer.close()
+            stream.timer?.close()
             streams[number] = (stream.exchange, timer)
             timer.schedule(after: Double(next.delayMs) / 1000)
             return
@@ -103,7 +102,7 @@ final class FakeUpstreamServer {
             // The exchange is kept until the CLI closes its side (`onClientGone`): evhttp still
             // holds the connection and will report that close to it.
             let timer = timers.timer { [weak exchange = stream.exchange] in exchange?.cut() }
-            stream.timer.close()
+            stream.timer?.close()
             streams[number] = (stream.exchange, timer)
             timer.schedule(after: 0.1)
         case .stall:
@@ -114,6 +113,6 @@ final class FakeUpstreamServer {
     private func finish(_ number: Int) {
         guard let stream = streams.removeValue(forKey: number) else { return }
         stream.exchange.onClientGone = nil
-        stream.timer.close()
+        stream.timer?.close()
     }
 }

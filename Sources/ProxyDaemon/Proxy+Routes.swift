@@ -126,10 +126,7 @@ extension Proxy {
     /// The tool bridge: the CLI of a running request asks for its tools (MCP over HTTP). Only
     /// from this machine, only while that request lives; logged at debug, not as API traffic.
     private func serveToolBridge(_ exchange: HTTPExchange, token: String, requestID: String) {
-        let peer = exchange.peerAddress ?? ""
-        guard peer == "127.0.0.1" || peer == "::1" || peer.hasPrefix("127.") || peer == "::ffff:127.0.0.1"
-                || peer == configuration.host,
-              let endpoint = toolEndpoints[token] else {
+        guard exchange.isLocalPeer(boundHost: configuration.host), let endpoint = toolEndpoints[token] else {
             return respond(exchange, error: .notFound(method: exchange.method, path: "/mcp/…"), requestID: requestID)
         }
         guard exchange.method == "POST" else {
@@ -221,6 +218,6 @@ extension Proxy {
            header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) {
             return header
         }
-        return CompletionJob.randomID(prefix: "req_")
+        return CompletionPlanIDs.random(prefix: "req_")
     }
 }

@@ -35,7 +35,6 @@ package final class Scheduler {
 
     package var running: Int { admission.running }
     package var waiting: Int { admission.waiting.count }
-    package var live: Int { requests.count }
 
     /// A place for a new request, asked before anything is prepared for it: a ticket that starts
     /// now or waits, or `queueFull` when the queue is full too.

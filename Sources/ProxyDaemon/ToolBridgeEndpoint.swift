@@ -19,8 +19,6 @@ final class ToolBridgeEndpoint {
         self.configPath = configPath
     }
 
-    var heldCallIDs: Set<String> { Set(held.keys) }
-
     /// A `tools/call`: answered now if its result is already here, else held.
     func receive(_ call: MCPEndpoint.ToolCall, on exchange: HTTPExchange) {
         guard let id = call.toolUseID else {
