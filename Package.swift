@@ -6,7 +6,8 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 // Layering the compiler checks: ProxyCore is pure (no libevent, no libcurl, no processes);
-// only EventTransport imports CEvent; only HTTPStreamClient imports CCurl.
+// only EventTransport imports CEvent; only HTTPStreamClient (the suite's client) and
+// BenchTransport (the profiler's) import CCurl.
 let package = Package(
     name: "claude-code-proxy",
     products: [
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(name: "CEvent", pkgConfig: "libevent", providers: [.apt(["libevent-dev"])]),
@@ -39,6 +41,17 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // A libcurl streaming client: the integration suite's, and the profiler's.
         .target(name: "HTTPStreamClient", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        // The profiler's client: many timed streams on one thread through libcurl's multi interface.
+        .target(name: "BenchTransport", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        // The profiler's pure part: the request plan, the stream reader, statistics, the reports.
+        .target(name: "Profiler",
+                dependencies: ["ProxyCore", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                swiftSettings: swiftSettings),
+        // `claude-code-proxy bench`: the run and its command line.
+        .target(name: "Bench",
+                dependencies: ["Profiler", "BenchTransport", "ProxyCore",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: swiftSettings),
         // The daemon: configuration, composition root, routes, sessions, scheduling, logs, metrics.
         .target(
             name: "ProxyDaemon",
@@ -51,13 +64,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "claude-code-proxy",
-            dependencies: ["ProxyDaemon", "ProxyCore", "OpenAIFront"],
+            dependencies: ["ProxyDaemon", "ProxyCore", "OpenAIFront", "Bench",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "Unit",
             dependencies: ["ProxyCore", "OpenAIFront", "AnthropicFront", "FakeUpstream", "ProxyDaemon", "ChildProcesses",
-                           "EventTransport",
+                           "EventTransport", "Profiler", "Bench",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"],
@@ -66,7 +80,7 @@ let package = Package(
         .testTarget(
             name: "Integration",
             dependencies: ["HTTPStreamClient", "CCurl"],
-            exclude: ["Support/mock_anthropic.py", "Fixtures"],
+            exclude: ["Support/mock_anthropic.py", "Support/timed_sse.py", "Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

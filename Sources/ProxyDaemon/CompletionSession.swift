@@ -75,15 +75,20 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     package var cumulativeCost: Double? { reducer.cumulativeCost }
     /// Gives the request a CLI process when its place is ready (spawned, or taken ready-made).
     private let launch: () -> Result<CLIProcess, TurnFailure>
+    /// Where this request's time went; `elapsed` is the injected clock (seconds since it was read).
+    package private(set) var timeline = RequestTimeline()
+    private let elapsed: () -> Double
 
     package init(id: String, sink: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
                  reducer: TurnReducer = TurnReducer(), headers: [(String, String)], limits: Limits,
                  timers: any TimerFactory, logger: Logger, input: [UInt8]?,
+                 elapsed: @escaping () -> Double = { 0 },
                  launch: @escaping () -> Result<CLIProcess, TurnFailure>,
                  onRelease: @escaping (CompletionSession) -> Void) {
         self.id = id
         self.input = input
         self.launch = launch
+        self.elapsed = elapsed
         self.reducer = reducer
         self.sink = sink
         self.translator = translator
@@ -110,6 +115,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
 
     /// Its place is ready: get a process and start.
     package func begin() {
+        timeline.mark(.admitted, at: elapsed())
         switch launch() {
         case .success(let process): start(process, input: input)
         case .failure(let failure): fail(failure)
@@ -121,6 +127,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     package func start(_ process: CLIProcess, input: [UInt8]?) {
         listenToSink()
         machine.spawned()
+        timeline.mark(.launched, at: elapsed())
         self.process = process
         process.attach(self)
         guard !isReleased else { return }
@@ -202,7 +209,13 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
             case .line(let line):
                 guard !line.isEmpty else { continue }
                 do {
-                    for event in reducer.events(for: try StreamJSONEvent(line: line)) { turn(event) }
+                    let event = try StreamJSONEvent(line: line)
+                    switch event {
+                    case .initialized: timeline.mark(.initialized, at: elapsed())
+                    case .stream(_, .messageStart): timeline.mark(.upstreamStarted, at: elapsed())
+                    default: break
+                    }
+                    for event in reducer.events(for: event) { turn(event) }
                 } catch {
                     logger.warning("skipped a CLI line that is not stream-json",
                                    metadata: ["request_id": "\(id)", "bytes": "\(line.count)"])
@@ -231,6 +244,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                 perform(machine.turnCompleted(stopsChild: completion.stopsChild))
             }
         case .text(let piece), .reasoning(let piece), .toolArguments(_, let piece):
+            timeline.token(at: elapsed())
             replyBytes += piece.utf8.count
             if replyBytes > limits.maxReplyBytes {
                 return perform(machine.turnFailed(.replyTooLarge(limit: limits.maxReplyBytes)))
@@ -239,6 +253,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
             pendingFrames += translator.frames(for: event)
             if !pendingFrames.isEmpty { perform(machine.framesReady()) }
         case .began, .toolCall:
+            if case .toolCall = event { timeline.token(at: elapsed()) }
             guard machine.isStreaming else { return }
             pendingFrames += translator.frames(for: event)
             if !pendingFrames.isEmpty { perform(machine.framesReady()) }
@@ -301,8 +316,19 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                 sentSinceTick = true
                 if sendPendingFrames() { process?.pauseOutput() }
             case .endStream:
-                if outbox.isEmpty { sink.endStream() } else { endAfterOutbox = true }
+                // Where the time went, as an SSE comment every client skips.
+                timeline.mark(.finished, at: elapsed())
+                let comment = Array(": server-timing \(timeline.serverTiming)\n\n".utf8)
+                if outbox.isEmpty {
+                    sink.send(comment)
+                    sink.endStream()
+                } else {
+                    outbox.append([SplicedText(prefix: comment, text: "", suffix: [])])
+                    endAfterOutbox = true
+                }
             case .respondWithBody:
+                timeline.mark(.finished, at: elapsed())
+                let responseHeaders = responseHeaders + [("Server-Timing", timeline.serverTiming)]
                 if let spliced = translator.splicedBody(for: transcript) {
                     // A large body goes chunked, a slice at a time, instead of encoded at once.
                     sink.startStream(status: 200, headers: responseHeaders + [("Content-Type", "application/json")])
@@ -313,6 +339,8 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                                  body: translator.body(for: transcript))
                 }
             case .respondWithError(let failure):
+                timeline.mark(.finished, at: elapsed())
+                let responseHeaders = responseHeaders + [("Server-Timing", timeline.serverTiming)]
                 let reply = translator.errorReply(for: failure)
                 errorCode = reply.code
                 sink.respond(status: reply.status, headers: responseHeaders + reply.headers, body: reply.body)

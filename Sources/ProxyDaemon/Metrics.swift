@@ -7,19 +7,6 @@ import ChildProcesses
 /// (https://prometheus.io/docs/instrumenting/exposition_formats/). Pure: the proxy records,
 /// `exposition` renders.
 package struct Metrics: Sendable {
-    package struct Histogram: Sendable {
-        package static let buckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
-        package var counts = [Int](repeating: 0, count: Histogram.buckets.count)
-        package var count = 0
-        package var sum = 0.0
-
-        package mutating func observe(_ value: Double) {
-            for (index, bound) in Self.buckets.enumerated() where value <= bound { counts[index] += 1 }
-            count += 1
-            sum += value
-        }
-    }
-
     package struct RequestKey: Hashable, Sendable, Comparable {
         package var endpoint: String
         package var status: Int
@@ -29,8 +16,40 @@ package struct Metrics: Sendable {
     package private(set) var requests: [RequestKey: Int] = [:]
     package private(set) var spawnFailures = 0
     package private(set) var childCPUSeconds = 0.0
-    package private(set) var firstByteSeconds = Histogram()
-    package private(set) var durationSeconds = Histogram()
+    package private(set) var firstByteSeconds = LatencyHistogram()
+    package private(set) var durationSeconds = LatencyHistogram()
+
+    /// A completion's endpoint and how its CLI came to it (cold, warm, resumed).
+    package struct PhaseKey: Hashable, Sendable, Comparable {
+        package var endpoint: String
+        package var start: String
+        package static func < (a: Self, b: Self) -> Bool { (a.endpoint, a.start) < (b.endpoint, b.start) }
+    }
+
+    /// The phase histograms, by family name, each by endpoint and start kind.
+    package private(set) var phases: [String: [PhaseKey: LatencyHistogram]] = [:]
+
+    /// The families made from a completion's timeline: (name, help, phase or nil for the token gaps).
+    static let phaseFamilies: [(String, String, RequestTimeline.Phase?)] = [
+        ("ccp_queue_wait_seconds", "Time a completion waited for its place.", .queue),
+        ("ccp_spawn_seconds", "Time to start (fork/exec) the CLI process; absent for warm and resumed CLIs.", .spawn),
+        ("ccp_cli_start_seconds", "Time from the CLI process to its system/init line.", .cli),
+        ("ccp_upstream_first_byte_seconds", "Time from the CLI's start to Anthropic's first byte (message_start).", .upstream),
+        ("ccp_time_to_first_token_seconds", "Time from the request to its first piece of answer.", .firstToken),
+        ("ccp_inter_token_seconds", "Time between one piece of answer and the next.", nil),
+    ]
+
+    package mutating func recordTimeline(_ timeline: RequestTimeline, endpoint: String, start: String) {
+        let key = PhaseKey(endpoint: endpoint, start: start)
+        for (name, _, phase) in Self.phaseFamilies {
+            if let phase {
+                guard let seconds = timeline.duration(phase) else { continue }
+                phases[name, default: [:]][key, default: LatencyHistogram()].observe(seconds)
+            } else if timeline.tokenGaps.count > 0 {
+                phases[name, default: [:]][key, default: LatencyHistogram()].merge(timeline.tokenGaps)
+            }
+        }
+    }
 
     package mutating func recordRequest(endpoint: String, status: Int, firstByte: Double?, duration: Double?) {
         requests[RequestKey(endpoint: endpoint, status: status), default: 0] += 1
@@ -103,15 +122,29 @@ package struct Metrics: Sendable {
                   firstByteSeconds, into: &out)
         histogram("ccp_request_duration_seconds", "Time from request to the end of the reply.",
                   durationSeconds, into: &out)
+        for (name, help, _) in Self.phaseFamilies {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+            for (key, histogram) in (phases[name] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let labels = "endpoint=\"\(Self.escape(key.endpoint))\",start=\"\(key.start)\""
+                self.samples(name, histogram, labels: labels, into: &out)
+            }
+        }
         return out
     }
 
-    private func histogram(_ name: String, _ help: String, _ histogram: Histogram, into out: inout String) {
+    private func histogram(_ name: String, _ help: String, _ histogram: LatencyHistogram, into out: inout String) {
         out += "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
-        for (index, bound) in Histogram.buckets.enumerated() {
-            out += "\(name)_bucket{le=\"\(bound)\"} \(histogram.counts[index])\n"
+        samples(name, histogram, labels: "", into: &out)
+    }
+
+    private func samples(_ name: String, _ histogram: LatencyHistogram, labels: String, into out: inout String) {
+        let prefix = labels.isEmpty ? "" : labels + ","
+        let suffix = labels.isEmpty ? "" : "{\(labels)}"
+        for (index, bound) in LatencyHistogram.buckets.enumerated() {
+            out += "\(name)_bucket{\(prefix)le=\"\(bound)\"} \(histogram.counts[index])\n"
         }
-        out += "\(name)_bucket{le=\"+Inf\"} \(histogram.count)\n\(name)_sum \(histogram.sum)\n\(name)_count \(histogram.count)\n"
+        out += "\(name)_bucket{\(prefix)le=\"+Inf\"} \(histogram.count)\n"
+        out += "\(name)_sum\(suffix) \(histogram.sum)\n\(name)_count\(suffix) \(histogram.count)\n"
     }
 
     private static func escape(_ value: String) -> String {

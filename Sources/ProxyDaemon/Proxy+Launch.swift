@@ -56,6 +56,7 @@ extension Proxy {
             id: job.id, sink: exchange, translator: job.translator, isStreaming: job.isStreaming,
             reducer: job.reducer(continuity: continuity), headers: [("X-Request-Id", requestID)], limits: limits,
             timers: timers, logger: logger, input: input,
+            elapsed: { [receivedAt = exchange.receivedAt] in Proxy.seconds(receivedAt.duration(to: .now)) },
             launch: { [unowned self] in
                 if let ready = attached.handle { return .success(ready.process) }
                 if let warm = self.warmPool.take(shape, now: self.clock()) {

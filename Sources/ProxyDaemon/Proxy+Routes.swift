@@ -196,20 +196,31 @@ extension Proxy {
             metadata["pid"] = "\(session.childPID.map(String.init) ?? "-")"
             metadata["exit"] = "\(session.exitStatus.map { "\($0)" } ?? "-")"
         }
-        func seconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        }
-        let total = seconds(exchange.receivedAt.duration(to: .now))
-        let firstByte = exchange.firstByteAt.map { seconds(exchange.receivedAt.duration(to: $0)) }
+        let total = Self.seconds(exchange.receivedAt.duration(to: .now))
+        let firstByte = exchange.firstByteAt.map { Self.seconds(exchange.receivedAt.duration(to: $0)) }
         metadata["total_ms"] = "\(Int(total * 1000))"
         if let firstByte { metadata["ttfb_ms"] = "\(Int(firstByte * 1000))" }
         if exchange.clientGone { metadata["client_gone"] = "true" }
         if let code = errorCode ?? session?.errorCode { metadata["error"] = "\(code)" }
         if let start { metadata["start"] = "\(start.rawValue)" }
+        let endpoint = Route.endpointLabel(path: exchange.path)
+        if let timeline = session?.timeline {
+            // The phases, as in Server-Timing: queue_ms, spawn_ms, cli_ms, upstream_ms, first_token_ms.
+            for phase in RequestTimeline.Phase.allCases where phase != .total {
+                if let value = timeline.duration(phase) {
+                    metadata["\(phase.rawValue)_ms"] = "\(RequestTimeline.milliseconds(value))"
+                }
+            }
+            if timeline.tokens > 0 { metadata["tokens"] = "\(timeline.tokens)" }
+            metrics.recordTimeline(timeline, endpoint: endpoint, start: (start ?? .cold).rawValue)
+        }
         logger.info("request", metadata: metadata)
-        metrics.recordRequest(endpoint: Route.endpointLabel(path: exchange.path), status: exchange.status,
-                              firstByte: firstByte, duration: total)
+        metrics.recordRequest(endpoint: endpoint, status: exchange.status, firstByte: firstByte, duration: total)
         if session?.spawnFailed == true { metrics.recordSpawnFailure() }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// The client's own `X-Request-Id` when it is short and printable, else a new one.

@@ -8,13 +8,12 @@ import ChildProcesses
 
 package struct ProxyCommand: ParsableCommand {
     package static let configuration = CommandConfiguration(
-        commandName: "claude-code-proxy",
-        abstract: "Serve the OpenAI HTTP API by running the Claude Code CLI (claude --print) for each request.",
+        commandName: "serve",
+        abstract: "Serve the OpenAI HTTP API by running the Claude Code CLI (claude --print) for each request (the default).",
         discussion: """
             Every option can also be set by environment variable: PROXY_API_KEY, PROXY_API_KEY_FILE, \
             PORT, HOST, CLAUDE_MODEL, CLAUDE_BIN, LOG_LEVEL. Flags win over the environment.
-            """,
-        version: "claude-code-proxy \(ProxyCommand.version)")
+            """)
 
     package static let version = "0.2.0"
 

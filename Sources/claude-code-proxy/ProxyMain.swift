@@ -1,13 +1,25 @@
 #if !FUZZING
+import ArgumentParser
+import Bench
 import ProxyDaemon
-import ProxyCore
-import OpenAIFront
+
+/// The one binary: serving is the default command, so `claude-code-proxy --port 8080` and every
+/// existing unit file keep working; the tools are subcommands beside it.
+struct RootCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claude-code-proxy",
+        abstract: "The Claude Code CLI as an OpenAI-compatible HTTP API, and the tools around it.",
+        version: "claude-code-proxy \(ProxyCommand.version)",
+        subcommands: [ProxyCommand.self, BenchCommand.self],
+        defaultSubcommand: ProxyCommand.self)
+}
+
 /// The program's entry point. A `-DFUZZING` build has none: libFuzzer supplies `main` and
 /// calls `FuzzEntry` instead (see README, "Fuzzing").
 @main
 enum ProxyMain {
     static func main() {
-        ProxyCommand.main()
+        RootCommand.main()
     }
 }
 #endif
