@@ -64,7 +64,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "claude-code-proxy",
-            dependencies: ["ProxyDaemon", "ProxyCore", "OpenAIFront", "Bench",
+            dependencies: ["ProxyDaemon", "ProxyCore", "OpenAIFront", "Bench", "CSystem",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fetches the pinned Claude Code CLI (shipped inside the PyPI wheel claude-agent-sdk)
 # into .cache/claude-cli/ and prints the binary's path. Never committed (about 400 MB).
+# An argument names another wheel version (scripts/test-cli-versions.sh uses it).
 set -euo pipefail
-version=0.2.188
+version=${1:-0.2.188}
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest="$root/.cache/claude-cli/$version"
 bin="$dest/claude"

@@ -5,6 +5,13 @@ package struct CLIInvocation: Equatable, Sendable {
     package var arguments: [String]
     package var environment: [String: String]
     package var workingDirectory: String
+
+    package init(executable: String, arguments: [String], environment: [String: String], workingDirectory: String) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+    }
 }
 
 /// What one request asks of the CLI beyond its prompt and model.

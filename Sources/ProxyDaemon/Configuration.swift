@@ -165,7 +165,7 @@ package struct Configuration: Equatable, Sendable {
 
     /// `scheme://host[:port]` with nothing after it, as browsers send in `Origin`.
     package static func isOrigin(_ text: String) -> Bool {
-        guard let range = text.range(of: "://"), !text[..<range.lowerBound].isEmpty else { return false }
+        guard let range = text.firstRange(of: "://"), !text[..<range.lowerBound].isEmpty else { return false }
         let authority = text[range.upperBound...]
         return !authority.isEmpty && !authority.contains("/") && authority.allSatisfy { $0.isASCII && !$0.isWhitespace }
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import ProxyCore
 import OpenAIFront
@@ -28,7 +29,7 @@ package struct LineLogHandler: LogHandler {
             .sorted { $0.0 < $1.0 }
         let line = Self.line(format: format, timestamp: Date(), level: event.level, message: "\(event.message)",
                              fields: fields)
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        StandardError.write(line + "\n")
     }
 
     package static func line(format: Format, timestamp: Date, level: Logger.Level, message: String,

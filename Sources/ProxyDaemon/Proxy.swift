@@ -14,6 +14,8 @@ package final class Proxy {
     package let reaper = ChildReaper()
     package let runtime: RuntimeDirectory
     package private(set) var profile: CLIProfile
+    /// The environment the proxy was started with (for the start-up login check).
+    private let environment: [String: String]
     package let auth: Auth
     /// When the proxy started; the `created` of every listed model.
     package let startedAt = Int(time(nil))
@@ -38,6 +40,7 @@ package final class Proxy {
     package var isStopping: Bool { scheduler.isDraining }
 
     package init(configuration: Configuration, environment: [String: String]) throws {
+        self.environment = environment
         self.configuration = configuration
         // A write to a closed socket or pipe must fail with EPIPE, not kill the daemon.
         signal(SIGPIPE, SIG_IGN)
@@ -127,6 +130,8 @@ package final class Proxy {
 
     /// Serves until SIGTERM or SIGINT, then cleans up.
     package func run() {
+        CLIStartupCheck.run(profile: profile, environment: environment, fakeUpstream: configuration.fakeUpstream,
+                            logger: logger) { access($0, R_OK) == 0 }
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         let line = Array("listening on http://\(host):\(server?.port ?? configuration.port)\n".utf8)
         _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import ProxyCore
 import OpenAIFront
@@ -118,7 +119,7 @@ package struct ProxyCommand: ParsableCommand {
                 try String(contentsOfFile: $0, encoding: .utf8)
             }
         } catch {
-            FileHandle.standardError.write(Data("claude-code-proxy: \(error)\n".utf8))
+            StandardError.write("claude-code-proxy: \(error)\n")
             throw ExitCode(2)
         }
         let level = configuration.logLevel
@@ -128,7 +129,7 @@ package struct ProxyCommand: ParsableCommand {
         do {
             proxy = try Proxy(configuration: configuration, environment: ProcessInfo.processInfo.environment)
         } catch {
-            FileHandle.standardError.write(Data("claude-code-proxy: \(error)\n".utf8))
+            StandardError.write("claude-code-proxy: \(error)\n")
             throw ExitCode(1)
         }
         proxy.run()

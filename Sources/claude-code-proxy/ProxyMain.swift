@@ -1,6 +1,7 @@
 #if !FUZZING
 import ArgumentParser
 import Bench
+import CSystem
 import ProxyDaemon
 
 /// The one binary: serving is the default command, so `claude-code-proxy --port 8080` and every
@@ -9,8 +10,8 @@ struct RootCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claude-code-proxy",
         abstract: "The Claude Code CLI as an OpenAI-compatible HTTP API, and the tools around it.",
-        version: "claude-code-proxy \(ProxyCommand.version)",
-        subcommands: [ProxyCommand.self, BenchCommand.self],
+        version: "claude-code-proxy \(ProxyCommand.version) (\(String(cString: ccp_revision())))",
+        subcommands: [ProxyCommand.self, BenchCommand.self, DoctorCommand.self, InstallCommand.self],
         defaultSubcommand: ProxyCommand.self)
 }
 

@@ -26,4 +26,8 @@ int ccp_pipe(int fds[2], int nonblocking_end);
 /// returns 0, or an errno.
 int ccp_raise_nofile(long *soft, long *hard);
 
+/* The git revision the binary was built from: scripts/build-release.sh passes
+ * -Xcc -DCCP_REVISION="…"; other builds say "unknown". */
+const char *ccp_revision(void);
+
 #endif

@@ -24,6 +24,10 @@ import time
 
 out = sys.stdout.buffer
 
+if sys.argv[1:] == ["--version"]:
+    print("2.1.331 (Claude Code; fake)")
+    sys.exit(0)
+
 
 def emit(obj):
     out.write(json.dumps(obj).encode() + b"\n")

@@ -18,16 +18,17 @@ final class ProxyProcess: @unchecked Sendable {
     ///   - cli: the CLI to run (the real one by default).
     ///   - arguments: extra flags.
     ///   - launcher: a command that execs the proxy in place (e.g. `prlimit --nofile=64:64 --`).
+    ///   - binary: the proxy to run (the one under test by default).
     init(cli: String = TestEnvironment.realCLI, arguments: [String] = [], environment: [String: String] = [:],
-         launcher: [String] = []) throws {
+         launcher: [String] = [], binary: String = TestEnvironment.proxyBinary) throws {
         tmpdir = NSTemporaryDirectory() + "ccp-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: tmpdir, withIntermediateDirectories: true)
         let proxyArguments = ["--port", "0", "--claude", cli, "--log-level", "debug"] + arguments
         if let first = launcher.first {
             process.executableURL = URL(fileURLWithPath: first)
-            process.arguments = Array(launcher.dropFirst()) + [TestEnvironment.proxyBinary] + proxyArguments
+            process.arguments = Array(launcher.dropFirst()) + [binary] + proxyArguments
         } else {
-            process.executableURL = URL(fileURLWithPath: TestEnvironment.proxyBinary)
+            process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = proxyArguments
         }
         var env = [

@@ -133,3 +133,20 @@ extension Trait where Self == ConditionTrait {
                  "the pinned Claude Code CLI is not installed: scripts/fetch-cli.sh fetches it (scripts/test.sh does)")
     }
 }
+
+extension TestEnvironment {
+    /// The self-contained release binary scripts/build-release.sh makes (scripts/test.sh builds it
+    /// and sets RELEASE_BINARY).
+    static var releaseBinary: String? {
+        ProcessInfo.processInfo.environment["RELEASE_BINARY"].flatMap {
+            FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil
+        }
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    static var needsReleaseBinary: Self {
+        .enabled(if: TestEnvironment.releaseBinary != nil,
+                 "no release binary: scripts/test.sh builds one with scripts/build-release.sh and sets RELEASE_BINARY")
+    }
+}

@@ -1,0 +1,86 @@
+import Glibc
+import EventTransport
+import ProxyCore
+
+/// A short command run to its end outside the event loop: `claude --version` and `doctor`'s
+/// live request. Started like every CLI (`ChildProcess.spawn`: own group, signals reset, no
+/// inherited descriptors), its output read with `poll(2)`, stopped as a group at the deadline.
+package struct CommandRun: Sendable {
+    package var status: ExitStatus?
+    package var output: [UInt8]
+    package var stderr: [UInt8]
+    package var timedOut: Bool
+
+    /// Runs `invocation`, writes `input` to its stdin and closes it, and hands each stdout line to
+    /// `onLine` with the seconds since the start; `onLine` may answer false to stop the command.
+    package static func run(_ invocation: CLIInvocation, input: [UInt8] = [], timeout: Double,
+                            onLine: ([UInt8], Double) -> Bool = { _, _ in true }) throws(SystemError) -> CommandRun {
+        let started = ContinuousClock.now
+        let child = try ChildProcess.spawn(invocation)
+        var stdin: Int32 = child.stdin
+        var written = 0
+        if input.isEmpty {
+            close(stdin)
+            stdin = -1
+        }
+        var result = CommandRun(status: nil, output: [], stderr: [], timedOut: false)
+        var open: Set<Int32> = [child.stdout, child.stderr]
+        var pending: [UInt8] = []
+        var stopped = false
+        func elapsed() -> Double {
+            let duration = started.duration(to: .now)
+            return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
+        while !open.isEmpty {
+            let left = timeout - elapsed()
+            if left <= 0 {
+                result.timedOut = true
+                break
+            }
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if stdin >= 0 { fds.append(pollfd(fd: stdin, events: Int16(POLLOUT), revents: 0)) }
+            let ready = poll(&fds, nfds_t(fds.count), Int32(min(left, 1) * 1000) + 1)
+            if ready < 0, errno == EINTR { continue }
+            guard ready > 0 else { continue }
+            for entry in fds where entry.revents != 0 {
+                if entry.fd == stdin {
+                    let count = input[written...].withUnsafeBytes { write(stdin, $0.baseAddress, $0.count) }
+                    if count > 0 { written += count }
+                    if count < 0 && errno != EAGAIN || written == input.count {
+                        close(stdin)
+                        stdin = -1
+                    }
+                    continue
+                }
+                var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+                let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                if count < 0, errno == EAGAIN || errno == EINTR { continue }
+                if count <= 0 {
+                    close(entry.fd)
+                    open.remove(entry.fd)
+                    continue
+                }
+                let bytes = buffer[..<count]
+                if entry.fd == child.stderr {
+                    result.stderr += bytes.prefix(max(0, 64 * 1024 - result.stderr.count))
+                    continue
+                }
+                result.output += bytes
+                pending += bytes
+                while !stopped, let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = Array(pending[..<newline])
+                    pending.removeFirst(newline + 1)
+                    if !onLine(line, elapsed()) { stopped = true }
+                }
+            }
+            if stopped { break }
+        }
+        for fd in open { close(fd) }
+        if stdin >= 0 { close(stdin) }
+        if !open.isEmpty || stopped { child.signalGroup(SIGKILL) }
+        var raw: Int32 = 0
+        while waitpid(child.pid, &raw, 0) < 0, errno == EINTR {}
+        result.status = ExitStatus(waitStatus: raw)
+        return result
+    }
+}

@@ -1,0 +1,172 @@
+import ArgumentParser
+import ChildProcesses
+import FoundationEssentials
+import Glibc
+import ProxyCore
+
+/// `claude-code-proxy doctor`: what the proxy needs, checked one line each with what to do when
+/// something is wrong. Exits 1 when a check failed.
+package struct DoctorCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the CLI, its login, the runtime directory and the port; --live also makes one request.")
+
+    @Option(help: "The Claude Code CLI to check. (default: claude, from PATH) [CLAUDE_BIN]")
+    package var claude: String?
+
+    @Option(help: "The port the proxy would listen on. (default: 8080) [PORT]")
+    package var port: Int?
+
+    @Option(help: "The address the proxy would bind. (default: 127.0.0.1) [HOST]")
+    package var host: String?
+
+    @Option(help: "The model for --live. (default: haiku)")
+    package var model = "haiku"
+
+    @Flag(help: "Also send one minimal request through the CLI and time its first token.")
+    package var live = false
+
+    package init() {}
+
+    package func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        var report = DoctorReport()
+        let executable = claude ?? environment["CLAUDE_BIN"] ?? "claude"
+        let cli = Self.checkCLI(executable, environment: environment)
+        report.add(cli.line)
+        let sources = CLICredentials.find(environment: environment) { access($0, R_OK) == 0 }
+        if sources.isEmpty {
+            report.add(.fail("credentials: none found", fix: CLICredentials.advice))
+        } else {
+            report.add(.pass("credentials: \(sources.map(\.description).joined(separator: ", ")) (not read)"))
+        }
+        report.add(Self.checkRuntimeDirectory(environment: environment))
+        let host = host ?? environment["HOST"] ?? "127.0.0.1"
+        let port = port ?? environment["PORT"].flatMap(Int.init) ?? 8080
+        report.add(Self.checkPort(host: host, port: port))
+        if live {
+            if let path = cli.path, !sources.isEmpty || environment["ANTHROPIC_BASE_URL"] != nil {
+                report.add(Self.liveRequest(path, model: model, environment: environment))
+            } else {
+                report.add(.fail("live request: skipped", fix: "fix the lines above first"))
+            }
+        }
+        print(report.text, terminator: "")
+        if report.failed { throw ExitCode(1) }
+    }
+
+    /// The CLI's path and version (from `claude --version`, at most 20 s), and whether the suite
+    /// has run against that version.
+    package static func checkCLI(_ executable: String, environment: [String: String])
+        -> (line: DoctorReport.Line, path: String?, version: CLIVersion?) {
+        guard let path = ChildProcess.resolve(executable), access(path, X_OK) == 0 else {
+            return (.fail("CLI: \(executable) not found",
+                          fix: "install Claude Code (npm install -g @anthropic-ai/claude-code) or pass --claude PATH"), nil, nil)
+        }
+        let invocation = CLIInvocation(executable: path, arguments: ["--version"],
+                                       environment: CLIProfile.inherited(from: environment).merging(
+                                           ["HOME": environment["HOME"] ?? "/"]) { $1 },
+                                       workingDirectory: "/")
+        guard let run = try? CommandRun.run(invocation, timeout: 20), run.status == .exited(0),
+              let version = CLIVersion(output: String(decoding: run.output, as: UTF8.self)) else {
+            return (.fail("CLI: \(path) did not print its version", fix: "run `\(path) --version` by hand"), path, nil)
+        }
+        let range = "\(CLIVersion.testedRange.lowerBound)–\(CLIVersion.testedRange.upperBound)"
+        if version.isTested {
+            return (.pass("CLI: \(path), version \(version) (tested: \(range))"), path, version)
+        }
+        return (.warn("CLI: \(path), version \(version) is outside the tested range \(range)",
+                      fix: "it may work; report what fails"), path, version)
+    }
+
+    static func checkRuntimeDirectory(environment: [String: String]) -> DoctorReport.Line {
+        let parent = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(parent)/claude-code-proxy-doctor.XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            return .fail("runtime directory: cannot create one in \(parent) (\(String(cString: strerror(errno))))",
+                         fix: "set TMPDIR to a writable directory")
+        }
+        rmdir(made)
+        return .pass("runtime directory: \(parent) is writable")
+    }
+
+    static func checkPort(host: String, port: Int) -> DoctorReport.Line {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let info = list else {
+            return .fail("port: cannot resolve \(host)", fix: "pass --host with an address of this machine")
+        }
+        defer { freeaddrinfo(list) }
+        let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+        guard fd >= 0 else { return .fail("port: no socket (\(String(cString: strerror(errno))))", fix: "check ulimit -n") }
+        defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+            let reason = String(cString: strerror(errno))
+            return .fail("port: \(host):\(port) is not free (\(reason))", fix: "stop what uses it, or pass --port")
+        }
+        return .pass("port: \(host):\(port) is free")
+    }
+
+    /// One minimal request through the CLI, as the proxy would make it, timed to its first token.
+    static func liveRequest(_ path: String, model: String, environment: [String: String]) -> DoctorReport.Line {
+        var childEnvironment = CLIProfile.inherited(from: environment)
+        childEnvironment["HOME"] = environment["HOME"] ?? "/"
+        let invocation = CLIInvocation(
+            executable: path,
+            arguments: ["--print", "--output-format", "stream-json", "--verbose", "--include-partial-messages",
+                        "--tools", "", "--strict-mcp-config", "--no-session-persistence", "--max-turns", "1",
+                        "--model", model, "Reply with the word OK."],
+            environment: childEnvironment, workingDirectory: "/")
+        var firstToken: Double?
+        var failure: String?
+        do {
+            let run = try CommandRun.run(invocation, timeout: 120) { line, seconds in
+                guard let event = try? StreamJSONEvent(line: line) else { return true }
+                switch event {
+                case .stream(_, .textDelta): if firstToken == nil { firstToken = seconds }
+                case .result(let result) where result.isError: failure = result.text ?? result.subtype
+                default: break
+                }
+                return true
+            }
+            if run.timedOut { failure = failure ?? "no answer within 120 s" }
+            if let failure { return .fail("live request: \(failure)", fix: "run `claude` by hand and look at what it says") }
+            guard let firstToken, run.status == .exited(0) else {
+                let tail = String(decoding: run.stderr.suffix(300), as: UTF8.self)
+                return .fail("live request: the CLI ended (\(run.status.map { "\($0)" } ?? "?")) without an answer \(tail)",
+                             fix: "run `claude` by hand and look at what it says")
+            }
+            return .pass("live request: first token after \(Int(firstToken * 1000)) ms (model \(model))")
+        } catch {
+            return .fail("live request: \(error)", fix: "check the CLI path")
+        }
+    }
+}
+
+/// The doctor's lines: ✓ passed, ! a warning, ✗ failed with what to do.
+package struct DoctorReport: Sendable {
+    package enum Line: Sendable, Equatable {
+        case pass(String)
+        case warn(String, fix: String)
+        case fail(String, fix: String)
+    }
+
+    package private(set) var lines: [Line] = []
+    package init() {}
+    package mutating func add(_ line: Line) { lines.append(line) }
+    package var failed: Bool { lines.contains { if case .fail = $0 { true } else { false } } }
+
+    package var text: String {
+        lines.map { line in
+            switch line {
+            case .pass(let text): "✓ \(text)\n"
+            case .warn(let text, let fix): "! \(text)\n    → \(fix)\n"
+            case .fail(let text, let fix): "✗ \(text)\n    → \(fix)\n"
+            }
+        }.joined()
+    }
+}

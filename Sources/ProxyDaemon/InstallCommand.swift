@@ -1,0 +1,172 @@
+import ArgumentParser
+import FoundationEssentials
+import Glibc
+
+/// `claude-code-proxy install`: puts this very binary (self-contained: it needs nothing of the
+/// Swift toolchain) in `~/.local/bin`, a systemd user unit beside the user's others, and a 0600
+/// key file with a random key when there is none; `--uninstall` takes the binary and the unit
+/// away again. A subcommand rather than a script: the binary is all a user has to download.
+package struct InstallCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Install this binary, a systemd user unit and an API key file (--uninstall reverses it).")
+
+    @Option(help: "Install under this directory instead of $HOME (for tests and packaging).")
+    package var prefix: String?
+
+    @Option(help: "The port the unit serves on.")
+    package var port = 8080
+
+    @Flag(help: "Remove the binary and the unit (the key file stays; its path is printed).")
+    package var uninstall = false
+
+    package init() {}
+
+    package func run() throws {
+        guard let home = prefix ?? ProcessInfo.processInfo.environment["HOME"], home.hasPrefix("/") else {
+            throw ValidationError("no HOME; pass --prefix with an absolute path")
+        }
+        let plan = InstallPlan(home: home, port: port)
+        if uninstall {
+            for path in [plan.binary, plan.unit] where unlink(path) != 0 && errno != ENOENT {
+                throw InstallError("remove \(path): \(String(cString: strerror(errno)))")
+            }
+            print("Removed \(plan.binary) and \(plan.unit); the key file \(plan.keyFile) stays.")
+            print("If the service was enabled: systemctl --user disable --now claude-code-proxy; systemctl --user daemon-reload")
+            return
+        }
+        for directory in [plan.binDirectory, plan.unitDirectory, plan.keyDirectory] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        chmod(plan.keyDirectory, 0o700)
+        try copySelf(to: plan.binary)
+        try write(plan.unitText, to: plan.unit, mode: 0o644)
+        var newKey = false
+        if access(plan.keyFile, F_OK) != 0 {
+            try write(InstallPlan.randomKey() + "\n", to: plan.keyFile, mode: 0o600)
+            newKey = true
+        }
+        print("Installed \(plan.binary) and \(plan.unit)" + (newKey ? "; a new key is in \(plan.keyFile) (mode 0600)." : "."))
+        print("Enable it:  systemctl --user daemon-reload && systemctl --user enable --now claude-code-proxy")
+        print("Test it:    curl -H \"Authorization: Bearer $(cat \(plan.keyFile))\" http://127.0.0.1:\(port)/v1/models")
+    }
+
+    /// Copies the running executable (a temporary name, then a rename: a running old copy is not torn).
+    private func copySelf(to destination: String) throws {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { throw InstallError("cannot find this binary (/proc/self/exe)") }
+        let source = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: URL(filePath: source))
+        } catch {
+            throw InstallError("read \(source): \(error)")
+        }
+        let temporary = destination + ".new"
+        try write(bytes, to: temporary, mode: 0o755)
+        guard rename(temporary, destination) == 0 else {
+            throw InstallError("rename to \(destination): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func write(_ text: String, to path: String, mode: mode_t) throws {
+        try write(Data(text.utf8), to: path, mode: mode)
+    }
+
+    private func write(_ data: Data, to path: String, mode: mode_t) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw InstallError("create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        fchmod(fd, mode)
+        var offset = 0
+        while offset < data.count {
+            let count = data[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw InstallError("write \(path): \(String(cString: strerror(errno)))") }
+            offset += count
+        }
+    }
+}
+
+struct InstallError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Where `install` puts things under a home directory, and the unit's text. Pure.
+package struct InstallPlan: Sendable, Equatable {
+    package var home: String
+    package var port: Int
+
+    package init(home: String, port: Int = 8080) {
+        self.home = home
+        self.port = port
+    }
+
+    package var binDirectory: String { home + "/.local/bin" }
+    package var binary: String { binDirectory + "/claude-code-proxy" }
+    package var unitDirectory: String { home + "/.config/systemd/user" }
+    package var unit: String { unitDirectory + "/claude-code-proxy.service" }
+    package var keyDirectory: String { home + "/.config/claude-code-proxy" }
+    package var keyFile: String { keyDirectory + "/api-key" }
+
+    /// 24 random bytes as hex, from the system's generator (the kernel's getrandom).
+    package static func randomKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<24).map { _ in
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined()
+    }
+
+    /// The systemd user unit (the same as contrib/claude-code-proxy.service, with this plan's paths).
+    package var unitText: String {
+        """
+        # systemd user unit for claude-code-proxy, written by `claude-code-proxy install`.
+        [Unit]
+        Description=OpenAI-compatible API over the Claude Code CLI
+        After=network-online.target
+
+        [Service]
+        Type=simple
+        # The key is read from a file (never argv): one key per line.
+        Environment=PROXY_API_KEY_FILE=\(keyFile)
+        Environment=PORT=\(port)
+        Environment=HOST=127.0.0.1
+        # Where `claude` lives for this user; the proxy finds it on PATH.
+        Environment=PATH=\(binDirectory):/usr/local/bin:/usr/bin:/bin
+        ExecStart=\(binary)
+        Restart=on-failure
+        RestartSec=2
+        # SIGTERM drains running requests (--drain-timeout, 30 s) before the CLIs are stopped.
+        KillMode=mixed
+        TimeoutStopSec=45
+
+        # Hardening that leaves room for what the proxy must do: spawn the CLI (a Bun binary that
+        # needs executable memory for its JIT), read the Claude Code login in ~/.claude, and reach
+        # the Anthropic API over the network.
+        NoNewPrivileges=yes
+        PrivateTmp=yes
+        ProtectSystem=strict
+        ProtectHome=read-only
+        ReadWritePaths=%h/.claude
+        ProtectKernelTunables=yes
+        ProtectKernelModules=yes
+        ProtectControlGroups=yes
+        ProtectClock=yes
+        ProtectHostname=yes
+        RestrictNamespaces=yes
+        RestrictRealtime=yes
+        RestrictSUIDSGID=yes
+        LockPersonality=yes
+        RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+        SystemCallArchitectures=native
+        UMask=0077
+
+        [Install]
+        WantedBy=default.target
+
+        """
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import HTTPStreamClient
+import Testing
+
+extension Integration {
+    /// The release binary as a user gets it: installed into a fresh prefix and run where no
+    /// Swift toolchain is reachable.
+    @Suite struct Install {
+        /// Runs `binary arguments` with exactly `environment`; returns its status and output.
+        static func run(_ binary: String, _ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+
+        @Test(.needsReleaseBinary, .needsRealCLI) func theInstalledBinaryRunsWithoutTheToolchain() throws {
+            let release = try #require(TestEnvironment.releaseBinary)
+            let prefix = NSTemporaryDirectory() + "ccp-install-\(UUID().uuidString.prefix(8))"
+            defer { try? FileManager.default.removeItem(atPath: prefix) }
+            // No toolchain: a PATH without /opt/swift, no LD_LIBRARY_PATH.
+            let bare = ["PATH": "/usr/bin:/bin", "HOME": prefix]
+            let (status, output) = try Self.run(release, ["install", "--prefix", prefix, "--port", "0"], environment: bare)
+            #expect(status == 0, "\(output)")
+            let binary = prefix + "/.local/bin/claude-code-proxy"
+            let keyFile = prefix + "/.config/claude-code-proxy/api-key"
+            let unit = prefix + "/.config/systemd/user/claude-code-proxy.service"
+            let files = FileManager.default
+            #expect(files.isExecutableFile(atPath: binary))
+            #expect((try files.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int) == 0o600)
+            let key = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(key.count == 48 && key.allSatisfy(\.isHexDigit))
+            let unitText = try String(contentsOfFile: unit, encoding: .utf8)
+            #expect(unitText.contains("ExecStart=\(binary)\n") && unitText.contains("PROXY_API_KEY_FILE=\(keyFile)\n"))
+            #expect(output.contains("systemctl --user daemon-reload && systemctl --user enable --now claude-code-proxy"))
+
+            // The dynamic section names no Swift library and no toolchain path.
+            let (_, needed) = try Self.run("/usr/bin/readelf", ["-d", binary], environment: bare)
+            #expect(needed.contains("libevent"), "\(needed)")
+            #expect(!needed.contains("libswift") && !needed.contains("Foundation") && !needed.contains("/opt/swift"),
+                    "\(needed)")
+            let (versionStatus, version) = try Self.run(binary, ["--version"], environment: bare)
+            #expect(versionStatus == 0 && version.hasPrefix("claude-code-proxy "), "\(version)")
+
+            // doctor tells the truth about the CLI and the missing login.
+            let (doctorStatus, doctor) = try Self.run(binary, ["doctor", "--claude", TestEnvironment.realCLI, "--port", "0"],
+                                                      environment: bare)
+            #expect(doctorStatus == 1, "no login here: \(doctor)")
+            #expect(doctor.contains("✓ CLI: \(TestEnvironment.realCLI), version 2.1.331"), "\(doctor)")
+            #expect(doctor.contains("✗ credentials: none found") && doctor.contains("--fake-upstream"), "\(doctor)")
+
+            // It serves: the installed binary with the installed key file, in test mode.
+            let proxy = try ProxyProcess(arguments: ["--fake-upstream"],
+                                         environment: ["PATH": "/usr/bin:/bin", "PROXY_API_KEY": "",
+                                                       "PROXY_API_KEY_FILE": keyFile],
+                                         binary: binary)
+            defer { proxy.stop() }
+            let answer = CurlClient.json("POST", proxy.baseURL + "/v1/chat/completions", key: key,
+                                         body: #"{"model":"sonnet","messages":[{"role":"user","content":"hi"}]}"#)
+            #expect(answer.status == 200, "\(answer.text)")
+
+            let (uninstallStatus, _) = try Self.run(release, ["install", "--prefix", prefix, "--uninstall"], environment: bare)
+            #expect(uninstallStatus == 0)
+            #expect(!files.fileExists(atPath: binary) && !files.fileExists(atPath: unit))
+            #expect(files.fileExists(atPath: keyFile), "the key stays")
+        }
+    }
+}
