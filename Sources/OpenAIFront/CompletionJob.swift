@@ -82,7 +82,7 @@ package struct CompletionJob: CompletionPlan {
     package var reducer: TurnReducer { reducer(continuity: .init()) }
 
     package func reducer(continuity: TurnReducer.Continuity) -> TurnReducer {
-        TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil,
+        TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil, streamsStructured: isStreaming,
                     bridgedTools: bridgedTools.map(\.name), continuity: continuity)
     }
 

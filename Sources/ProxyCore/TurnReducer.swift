@@ -9,10 +9,17 @@
 /// - `result` decides success by `is_error`, never by `subtype`;
 /// - text passes through the `stop` sequences; a match ends the turn there and stops the CLI;
 /// - under a JSON schema the answer is the `StructuredOutput` value alone: prose is dropped, and
-///   no value is a failure, never free text.
+///   no value is a failure, never free text. A stream gets the value's JSON as the model writes it
+///   (the tool input's `input_json_delta`s), which must then decode to the value the CLI validated;
+///   a whole reply gets the CLI's own text of the value.
 package struct TurnReducer: Sendable {
     private var stops: StopSequenceMatcher
     private let isStructured: Bool
+    /// Under a schema, stream the value's JSON as it is written rather than whole at the end.
+    private let streamsStructured: Bool
+    /// The `StructuredOutput` call's content block, and its JSON sent so far.
+    private var structuredBlock: Int?
+    private var structuredJSON = ""
     /// The one tool the CLI may report: `--json-schema` adds it.
     package static let structuredOutputTool = "StructuredOutput"
     package private(set) var isFinished = false
@@ -55,8 +62,9 @@ package struct TurnReducer: Sendable {
     /// The cumulative cost the CLI reported last (for the next request on the same process).
     package private(set) var cumulativeCost: Double?
 
-    package init(stopSequences: [String] = [], isStructured: Bool = false, bridgedTools: [String] = [],
-                 continuity: Continuity = Continuity()) {
+    package init(stopSequences: [String] = [], isStructured: Bool = false, streamsStructured: Bool = false,
+                 bridgedTools: [String] = [], continuity: Continuity = Continuity()) {
+        self.streamsStructured = isStructured && streamsStructured
         stops = StopSequenceMatcher(sequences: stopSequences)
         self.isStructured = isStructured
         self.bridgedTools = Set(bridgedTools.map(ToolBridge.bridged))
@@ -141,6 +149,22 @@ package struct TurnReducer: Sendable {
             guard reason != .stop else { return [] }
             return begin(model: nil) + finish(.completed(TurnCompletion(
                 finishReason: reason, usage: streamUsage, costUSD: nil, stopsChild: true)))
+        case .toolUseStart(let index, _, Self.structuredOutputTool) where streamsStructured:
+            // A second value (the CLI asks again when the first failed its schema) cannot be
+            // streamed over the first one.
+            guard structuredBlock == nil, structuredJSON.isEmpty else { return finish(.failed(.restartedAfterOutput)) }
+            if let id = currentMessageID ?? messageID { streamedMessageIDs.insert(id) }
+            structuredBlock = index
+            return begin(model: nil)
+        case .inputJSONDelta(let index, let json) where index == structuredBlock:
+            guard !json.isEmpty else { return [] }
+            // From here a restarted stream would repeat what the client has.
+            hasSentText = true
+            structuredJSON += json
+            return [.text(json)]
+        case .blockStop(let index) where index == structuredBlock:
+            structuredBlock = nil
+            return []
         case .toolUseStart(let index, let id, let name):
             guard bridgedTools.contains(name), let clientName = ToolBridge.clientName(name) else { return [] }
             if let id = currentMessageID ?? messageID { streamedMessageIDs.insert(id) }
@@ -203,6 +227,14 @@ package struct TurnReducer: Sendable {
         // --max-turns 1) ends its enforcement turn with `error_max_turns`.
         if isStructured && (!result.isError || result.subtype.hasPrefix("error_max")) {
             guard let value = result.structuredOutput else { return finish(.failed(.structuredOutputMissing)) }
+            if streamsStructured && !structuredJSON.isEmpty {
+                // What the client has must be the value the CLI validated, or the turn fails.
+                guard (try? WireJSON.decode(JSONValue.self, from: Array(structuredJSON.utf8))) == value else {
+                    return finish(.failed(.restartedAfterOutput))
+                }
+                return begin(model: nil) + finish(.completed(TurnCompletion(
+                    finishReason: .stop, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
+            }
             // `result` is the value's JSON text as the model wrote it; re-encode only if it is not.
             let json = result.text.flatMap { text in
                 (try? WireJSON.decode(JSONValue.self, from: Array(text.utf8))) == value ? text : nil

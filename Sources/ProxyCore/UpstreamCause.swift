@@ -52,8 +52,10 @@ package enum FailurePatterns {
     package static let rows: [Row] = [
         // No credentials at all: a result whose only sign is this sentence.
         Row(text: "Not logged in", cause: .notAuthenticated, fixture: "06q_no_credentials"),
-        // A silent upstream under the CLI's byte-idle timeout, reported as text.
-        Row(text: "timed out", cause: .stalled, fixture: "04_stall_byteidle10s_nofallback_r0"),
+        // An upstream that never sends its headers, under the CLI's API timeout, reported as text.
+        Row(text: "timed out", cause: .stalled, fixture: "04_stall_noheaders_api_timeout8s_r0"),
+        // A cut stream as CLI 2.1.284 reports it (2.1.331 says so in a transport field): only this sentence.
+        Row(text: "Connection to the API was lost", cause: .connectionLost, fixture: "04_cut_cli2_1_284"),
     ]
 
     package static func cause(of message: String) -> UpstreamCause? {

@@ -53,7 +53,8 @@ extension Integration {
             let (doctorStatus, doctor) = try Self.run(binary, ["doctor", "--claude", TestEnvironment.realCLI, "--port", "0"],
                                                       environment: bare)
             #expect(doctorStatus == 1, "no login here: \(doctor)")
-            #expect(doctor.contains("✓ CLI: \(TestEnvironment.realCLI), version 2.1.331"), "\(doctor)")
+            #expect(doctor.contains("✓ CLI: \(TestEnvironment.realCLI), version 2.1.") || doctor.contains("! CLI: "),
+                    "\(doctor)")
             #expect(doctor.contains("✗ credentials: none found") && doctor.contains("--fake-upstream"), "\(doctor)")
 
             // It serves: the installed binary with the installed key file, in test mode.

@@ -23,6 +23,29 @@ extension Integration {
             #expect(!content.contains("Here it is"))
         }
 
+        /// Streamed, the JSON arrives as the model writes it, in several deltas, on both endpoints;
+        /// the final Responses text is exactly those deltas joined.
+        @Test(.needsRealCLI) func aStreamedValueArrivesInPieces() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let chat = proxy.chat(chatBody("who", scenario: "structured", stream: true, extra: Self.format))
+            let pieces = chat.dataObjects.compactMap {
+                (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+            }.filter { !$0.isEmpty }
+            #expect(pieces.count > 1, "\(pieces)")
+            let value = (try? JSONSerialization.jsonObject(with: Data(pieces.joined().utf8))) as? [String: Any]
+            #expect(value?["name"] as? String == "Alice" && value?["age"] as? Int == 30, "\(pieces.joined())")
+
+            let responses = proxy.responses(#"{"stream":true,"input":"who [[scenario:structured]]","text":{"format":{"type":"json_schema","name":"p","schema":{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}},"required":["name","age"]}}}}"#)
+            let deltas = responses.dataObjects.filter { $0["type"] as? String == "response.output_text.delta" }
+                .compactMap { $0["delta"] as? String }
+            #expect(deltas.count > 1, "\(responses.text.prefix(2000))")
+            let done = responses.dataObjects.first { $0["type"] as? String == "response.output_text.done" }?["text"] as? String
+            #expect(done == deltas.joined())
+            let parsed = (try? JSONSerialization.jsonObject(with: Data((done ?? "").utf8))) as? [String: Any]
+            #expect(parsed?["age"] as? Int == 30)
+        }
+
         @Test(.needsRealCLI) func aModelThatAnswersInProseIsAnError() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }

@@ -55,6 +55,22 @@ struct FailureMapTests {
         #expect(try error("04_cut_nofallback_r0").status == 502)
     }
 
+    /// Every text pattern is backed by a recorded transcript that classifies as the pattern says.
+    @Test(arguments: FailurePatterns.rows.map(\.fixture))
+    func eachFailurePatternHasItsTranscript(fixture: String) throws {
+        let row = try #require(FailurePatterns.rows.first { $0.fixture == fixture })
+        guard case .failed(.upstream(let upstream))? = try Fixture.turn(fixture).last else {
+            Issue.record("\(fixture) does not end in an upstream failure")
+            return
+        }
+        #expect(upstream.message.contains(row.text))
+        #expect(upstream.cause == row.cause)
+    }
+
+    @Test func aCutStreamFromAnOlderCLIIsALostConnection() throws {
+        #expect(try error("04_cut_cli2_1_284").code == "upstream_connection_error")
+    }
+
     @Test func proxySideFailures() {
         #expect(TurnFailure.exitedWithoutResult(.signaled(9)).openAIError.status == 502)
         #expect(TurnFailure.spawnFailed(executable: "claude", errno: 2).openAIError.status == 503)

@@ -7,8 +7,8 @@ import Testing
 @testable import ProxyDaemon
 
 struct StructuredOutputTests {
-    private func turn(_ name: String) throws -> [TurnEvent] {
-        var reducer = TurnReducer(isStructured: true)
+    private func turn(_ name: String, streaming: Bool = false) throws -> [TurnEvent] {
+        var reducer = TurnReducer(isStructured: true, streamsStructured: streaming)
         // 06l was recorded with the default tools; the isolated profile reports only StructuredOutput.
         return try Fixture.events(name).flatMap { event in
             if case .initialized(let model, let tools, _) = event {
@@ -25,6 +25,33 @@ struct StructuredOutputTests {
         #expect(text == [#"{"name":"Alice","age":30}"#])
         guard case .completed(let completion) = events.last else { Issue.record("\(events)"); return }
         #expect(completion.finishReason == .stop)
+    }
+
+    /// A stream gets the value's JSON as the model writes it, in pieces, and that text decodes to
+    /// the value the CLI validated; the whole reply above keeps the CLI's own text of it.
+    @Test func aStreamGetsTheValueAsItIsWritten() throws {
+        let events = try turn("10i_rec_json_schema_maxturns1", streaming: true)
+        let text = events.compactMap { if case .text(let t) = $0 { t } else { nil } }
+        #expect(text.count > 1, "in pieces: \(text)")
+        #expect(text.joined() == #"{"name": "Alice", "age": 30}"#)
+        guard case .completed(let completion) = events.last else { Issue.record("\(events)"); return }
+        #expect(completion.finishReason == .stop)
+        #expect(events.filter { if case .completed = $0 { true } else { false } }.count == 1)
+    }
+
+    @Test func aStreamedValueThatIsNotTheValidatedOneFailsTheTurn() throws {
+        var reducer = TurnReducer(isStructured: true, streamsStructured: true)
+        var events = reducer.events(for: .stream(messageID: "m1", .messageStart(id: "m1", model: "m", usage: TokenUsage())))
+        events += reducer.events(for: .stream(messageID: "m1", .toolUseStart(index: 0, id: "t1", name: "StructuredOutput")))
+        events += reducer.events(for: .stream(messageID: "m1", .inputJSONDelta(index: 0, json: #"{"a": 1}"#)))
+        events += reducer.events(for: .stream(messageID: "m1", .blockStop(index: 0)))
+        var result = try #require(try Fixture.events("10i_rec_json_schema_maxturns1").compactMap {
+            if case .result(let result) = $0 { result } else { nil }
+        }.first)
+        result.structuredOutput = .object(["a": .number(2)])
+        events += reducer.events(for: .result(result))
+        #expect(events.contains(.text(#"{"a": 1}"#)))
+        #expect(events.last == .failed(.restartedAfterOutput))
     }
 
     @Test func aTextReplyInsteadOfTheValueIsAnErrorNotFreeText() throws {
