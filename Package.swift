@@ -21,7 +21,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CEvent", pkgConfig: "libevent", providers: [.apt(["libevent-dev"])]),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Headers only: no pkg-config, whose flags would link libcurl into everything that imports it.
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The one fork/exec (PR_SET_PDEATHSIG must be set in the child, which posix_spawn cannot
         // do), and the few system calls Swift cannot make (prctl, pipe2, rlimit).
         .target(name: "CSystem"),
@@ -40,7 +41,9 @@ let package = Package(
         .target(name: "ChildProcesses", dependencies: ["CSystem", "ProxyCore", "EventTransport"],
                 swiftSettings: swiftSettings),
         // A libcurl streaming client: the integration suite's, and the profiler's.
-        .target(name: "HTTPStreamClient", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        // CCurl does not link libcurl (the profiler loads it with dlopen); this client links it.
+        .target(name: "HTTPStreamClient", dependencies: ["CCurl"], swiftSettings: swiftSettings,
+                linkerSettings: [.linkedLibrary("curl")]),
         // The profiler's client: many timed streams on one thread through libcurl's multi interface.
         .target(name: "BenchTransport", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         // The profiler's pure part: the request plan, the stream reader, statistics, the reports.

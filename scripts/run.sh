@@ -4,10 +4,9 @@
 # Needs PROXY_API_KEY or PROXY_API_KEY_FILE; other flags pass through (see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-swift build -c release --product claude-code-proxy >&2
+binary=$(bash scripts/build-release.sh)   # installs the Debian packages it needs
 if [ -z "${CLAUDE_BIN:-}" ]; then
   CLAUDE_BIN=$(command -v claude || bash scripts/fetch-cli.sh)
   export CLAUDE_BIN
 fi
-exec .build/release/claude-code-proxy "$@"
+exec "$binary" "$@"

@@ -129,7 +129,7 @@ package struct BenchCommand: ParsableCommand {
         let showProgress = !quiet && isatty(2) != 0
         var samples: [RequestSample] = []
         for (number, level) in try levels().enumerated() {
-            let run = BenchRun(settings: BenchRun.Settings(
+            let run = try BenchRun(settings: BenchRun.Settings(
                 targets: targets, plan: plan, requests: requests ?? (duration == nil ? 50 : nil), concurrency: level,
                 rate: rate, duration: duration, timeout: timeout, warmup: number == 0 ? warmup : 0, seed: seed),
                 origin: origin, progress: showProgress)

@@ -23,7 +23,7 @@ final class BenchRun {
     }
 
     private let settings: Settings
-    private let multi = CurlMulti()
+    private let multi: CurlMulti
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private var samples: [RequestSample] = []
@@ -32,7 +32,8 @@ final class BenchRun {
     private var errors = 0
     private let progress: Bool
 
-    init(settings: Settings, origin: ContinuousClock.Instant, progress: Bool) {
+    init(settings: Settings, origin: ContinuousClock.Instant, progress: Bool) throws(CurlLibrary.LoadError) {
+        multi = try CurlMulti()
         self.settings = settings
         self.origin = origin
         self.progress = progress

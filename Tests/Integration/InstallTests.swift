@@ -41,11 +41,15 @@ extension Integration {
             #expect(unitText.contains("ExecStart=\(binary)\n") && unitText.contains("PROXY_API_KEY_FILE=\(keyFile)\n"))
             #expect(output.contains("systemctl --user daemon-reload && systemctl --user enable --now claude-code-proxy"))
 
-            // The dynamic section names no Swift library and no toolchain path.
-            let (_, needed) = try Self.run("/usr/bin/readelf", ["-d", binary], environment: bare)
-            #expect(needed.contains("libevent"), "\(needed)")
-            #expect(!needed.contains("libswift") && !needed.contains("Foundation") && !needed.contains("/opt/swift"),
-                    "\(needed)")
+            // The dynamic section names libevent and the C/C++ runtime, nothing else (libcurl is
+            // loaded by `bench` only), and no toolchain path.
+            let (_, dynamic) = try Self.run("/usr/bin/readelf", ["-d", binary], environment: bare)
+            let needed = dynamic.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+                .compactMap { $0.split(separator: "[").last?.split(separator: "]").first.map(String.init) }
+            let allowed = ["libevent-2.1.so.7", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "libc.so.6",
+                           "ld-linux-x86-64.so.2"]
+            #expect(needed.contains("libevent-2.1.so.7") && Set(needed).isSubset(of: allowed), "\(needed)")
+            #expect(!dynamic.contains("/opt/swift"), "\(dynamic)")
             let (versionStatus, version) = try Self.run(binary, ["--version"], environment: bare)
             #expect(versionStatus == 0 && version.hasPrefix("claude-code-proxy "), "\(version)")
 
@@ -66,6 +70,10 @@ extension Integration {
             let answer = CurlClient.json("POST", proxy.baseURL + "/v1/chat/completions", key: key,
                                          body: #"{"model":"sonnet","messages":[{"role":"user","content":"hi"}]}"#)
             #expect(answer.status == 200, "\(answer.text)")
+            // `bench` loads libcurl when it runs.
+            let (benchStatus, bench) = try Self.run(binary, ["bench", "--url", proxy.baseURL + "/v1", "--api-key", key,
+                                                             "--requests", "2", "--quiet"], environment: bare)
+            #expect(benchStatus == 0 && bench.contains("2/2 ok"), "\(bench)")
 
             let (uninstallStatus, _) = try Self.run(release, ["install", "--prefix", prefix, "--uninstall"], environment: bare)
             #expect(uninstallStatus == 0)
