@@ -59,7 +59,13 @@ def main():
     key = "bench-key"
     proxy, port = start_proxy(args.proxy, args.cli, mock_port, key, tmpdir)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmpdir, "TMPDIR": tmpdir,
-           "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{mock_port}", "ANTHROPIC_API_KEY": "sk-bench"}
+           "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{mock_port}", "ANTHROPIC_API_KEY": "sk-bench",
+           # The environment the proxy gives its CLIs (CLIProfile), so only the proxy differs.
+           "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "CLAUDE_CODE_ATTRIBUTION_HEADER": "0",
+           "CLAUDE_CODE_MAX_RETRIES": "0", "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK": "1"}
+    # A HOME like the proxy's runtime directory gives its CLIs (with its .claude directory made).
+    env["HOME"] = os.path.join(tmpdir, "direct-home")
+    os.makedirs(os.path.join(env["HOME"], ".claude"), exist_ok=True)
     prompt_file = os.path.join(tmpdir, "system.txt")
     with open(prompt_file, "w") as handle:
         handle.write("You are a helpful assistant.")
