@@ -149,11 +149,3 @@ package struct BenchCommand: ParsableCommand {
 }
 
 extension CompletionStreamReader.Endpoint: ExpressibleByArgument {}
-
-/// The process's environment, read through the C library.
-struct ProcessEnvironment {
-    subscript(name: String) -> String? {
-        guard let value = getenv(name) else { return nil }
-        return String(cString: value)
-    }
-}

@@ -32,24 +32,40 @@ extension Integration {
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
 
+        /// The known-timing server (Support/timed_sse.py): first chunk after `delay` ms, then `chunks - 1`
+        /// more `interval` ms apart. It ends when its stdin closes (a signal may be ignored in this
+        /// process's children), which `stop` does.
+        final class TimedServer {
+            let process = Process()
+            let stdin = Pipe()
+            let port: Int
+
+            init(delay: Int, interval: Int, chunks: Int) throws {
+                let stdout = Pipe()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = ["python3", TestEnvironment.packageRoot
+                    .appendingPathComponent("Tests/Integration/Support/timed_sse.py").path, "\(delay)", "\(interval)", "\(chunks)"]
+                process.standardInput = stdin
+                process.standardOutput = stdout
+                try process.run()
+                let line = stdout.fileHandleForReading.readLine() ?? ""
+                port = try #require(Int(line.split(separator: " ").last ?? ""), "\(line)")
+            }
+
+            var url: String { "http://127.0.0.1:\(port)/v1" }
+
+            func stop() {
+                try? stdin.fileHandleForWriting.close()
+                process.waitUntilExit()
+            }
+        }
+
         /// A server that sends its first chunk 150 ms after the request and the next ones 20 ms
         /// apart: the profiler must read those back within 2 ms at the median.
         @Test func theProfilerReadsKnownTimingBackWithinTwoMilliseconds() throws {
-            let server = Process()
-            server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            server.arguments = ["python3", TestEnvironment.packageRoot
-                .appendingPathComponent("Tests/Integration/Support/timed_sse.py").path, "150", "20", "6"]
-            let stdin = Pipe(), stdout = Pipe()
-            server.standardInput = stdin
-            server.standardOutput = stdout
-            try server.run()
-            defer {
-                // It ends when its stdin closes (a signal may be ignored in this process's children).
-                try? stdin.fileHandleForWriting.close()
-                server.waitUntilExit()
-            }
-            let line = stdout.fileHandleForReading.readLine() ?? ""
-            let port = try #require(Int(line.split(separator: " ").last ?? ""), "\(line)")
+            let server = try TimedServer(delay: 150, interval: 20, chunks: 6)
+            defer { server.stop() }
+            let port = server.port
             let (status, output, report) = try Self.bench(["--url", "http://127.0.0.1:\(port)/v1", "--requests", "20",
                                                            "--concurrency", "2", "--warmup", "1"])
             #expect(status == 0, "\(output)")
@@ -72,6 +88,36 @@ extension Integration {
             #expect(abs((ttft["p50"] as? Double ?? 0) - Self.median(ttfts)) < 0.001)
             #expect((samples.first?["outputTokens"] as? Int) == 6)
             #expect(output.contains("time to first token") && output.contains("inter-token latency"))
+        }
+
+        /// A sweep runs each level in turn; a duration stops new requests; a rate starts them on its own clock.
+        @Test func sweepsDurationsAndRates() throws {
+            let server = try TimedServer(delay: 20, interval: 5, chunks: 3)
+            defer { server.stop() }
+            let html = NSTemporaryDirectory() + "bench-\(UUID().uuidString.prefix(8)).html"
+            defer { try? FileManager.default.removeItem(atPath: html) }
+            let sweep = try Self.bench(["--url", server.url, "--sweep", "1,3", "--requests", "4", "--html", html])
+            #expect(sweep.status == 0, "\(sweep.output)")
+            let levels = (sweep.report["levels"] as? [[String: Any]] ?? []).compactMap { $0["concurrency"] as? Int }
+            #expect(levels == [1, 3])
+            #expect(Self.samples(sweep.report).filter { $0["concurrency"] as? Int == 3 }.count == 4)
+            #expect(try String(contentsOfFile: html, encoding: .utf8).contains("Time to first token against concurrency"))
+            #expect(sweep.output.contains("concurrency 1 ·") && sweep.output.contains("concurrency 3 ·"))
+
+            let timed = try Self.bench(["--url", server.url, "--duration", "0.5", "--concurrency", "2"])
+            #expect(timed.status == 0, "\(timed.output)")
+            let sent = Self.samples(timed.report).compactMap { $0["sent"] as? Double }
+            #expect(!sent.isEmpty && sent.allSatisfy { $0 < 0.5 + 0.05 }, "no request starts after the duration: \(sent)")
+
+            // Poisson arrivals at 40/s, at most 8 at once: 12 requests, started in time order, not all at once.
+            let rated = try Self.bench(["--url", server.url, "--rate", "40", "--requests", "12", "--concurrency", "8"])
+            #expect(rated.status == 0, "\(rated.output)")
+            let starts = Self.samples(rated.report).compactMap { $0["sent"] as? Double }
+            #expect(starts.count == 12 && starts == starts.sorted())
+            // Without the rate the first 8 would start within a few milliseconds of each other; the
+            // seeded arrivals put 73 ms between them.
+            #expect(starts.count == 12 && starts[7] - starts[0] > 0.03, "arrivals are spread: \(starts)")
+            #expect(rated.output.contains("40.00 req/s offered"))
         }
 
         @Test(.needsRealCLI) func benchAgainstTheProxyShowsItsPhases() throws {
