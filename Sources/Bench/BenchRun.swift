@@ -27,7 +27,6 @@ final class BenchRun {
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private var samples: [RequestSample] = []
-    private var started = 0
     private var finished = 0
     private var errors = 0
     private let progress: Bool
@@ -120,7 +119,6 @@ final class BenchRun {
         var firstByte: Double?
         var errorBody: [UInt8] = []
         let sent = seconds(clock.now)
-        started += record ? 1 : 0
         let concurrency = settings.concurrency
         multi.start(request, handlers: CurlMulti.Handlers(
             chunk: { [unowned self] instant, bytes in

@@ -46,7 +46,7 @@ package struct CommandRun: Sendable {
                 if entry.fd == stdin {
                     let count = input[written...].withUnsafeBytes { write(stdin, $0.baseAddress, $0.count) }
                     if count > 0 { written += count }
-                    if count < 0 && errno != EAGAIN || written == input.count {
+                    if (count < 0 && errno != EAGAIN) || written == input.count {
                         close(stdin)
                         stdin = -1
                     }
