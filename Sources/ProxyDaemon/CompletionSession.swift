@@ -73,8 +73,15 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     package private(set) var transcript = TurnTranscript()
     /// The CLI's cumulative cost after this turn, for the next request on the same process.
     package var cumulativeCost: Double? { reducer.cumulativeCost }
-    /// Gives the request a CLI process when its place is ready (spawned, or taken ready-made).
-    private let launch: () -> Result<CLIProcess, TurnFailure>
+    /// How a request came by its CLI: started for it, or taken ready-made (warm, or kept from
+    /// the conversation's previous request), which has no spawn phase.
+    package enum Launched {
+        case spawned(CLIProcess)
+        case readyMade(CLIProcess)
+    }
+
+    /// Gives the request a CLI process when its place is ready.
+    private let launch: () -> Result<Launched, TurnFailure>
     /// Where this request's time went; `elapsed` is the injected clock (seconds since it was read).
     package private(set) var timeline = RequestTimeline()
     private let elapsed: () -> Double
@@ -83,7 +90,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                  reducer: TurnReducer = TurnReducer(), headers: [(String, String)], limits: Limits,
                  timers: any TimerFactory, logger: Logger, input: [UInt8]?,
                  elapsed: @escaping () -> Double = { 0 },
-                 launch: @escaping () -> Result<CLIProcess, TurnFailure>,
+                 launch: @escaping () -> Result<Launched, TurnFailure>,
                  onRelease: @escaping (CompletionSession) -> Void) {
         self.id = id
         self.input = input
@@ -117,8 +124,13 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     package func begin() {
         timeline.mark(.admitted, at: elapsed())
         switch launch() {
-        case .success(let process): start(process, input: input)
-        case .failure(let failure): fail(failure)
+        case .success(.spawned(let process)):
+            timeline.mark(.launched, at: elapsed())
+            start(process, input: input)
+        case .success(.readyMade(let process)):
+            start(process, input: input)
+        case .failure(let failure):
+            fail(failure)
         }
     }
 
@@ -127,7 +139,6 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     package func start(_ process: CLIProcess, input: [UInt8]?) {
         listenToSink()
         machine.spawned()
-        timeline.mark(.launched, at: elapsed())
         self.process = process
         process.attach(self)
         guard !isReleased else { return }

@@ -58,11 +58,11 @@ extension Proxy {
             timers: timers, logger: logger, input: input,
             elapsed: { [receivedAt = exchange.receivedAt] in Proxy.seconds(receivedAt.duration(to: .now)) },
             launch: { [unowned self] in
-                if let ready = attached.handle { return .success(ready.process) }
+                if let ready = attached.handle { return .success(.readyMade(ready.process)) }
                 if let warm = self.warmPool.take(shape, now: self.clock()) {
                     warm.start = .warm
                     attached.handle = warm
-                    return .success(warm.process)
+                    return .success(.readyMade(warm.process))
                 }
                 var started = self.spawnHandle(shape, requestID: job.id)
                 // Short of processes or descriptors: kept and warm CLIs serve no running request,
@@ -73,7 +73,7 @@ extension Proxy {
                 }
                 return started.map { handle in
                     attached.handle = handle
-                    return handle.process
+                    return .spawned(handle.process)
                 }
             }
         ) { [unowned self] session in

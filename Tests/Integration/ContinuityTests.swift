@@ -64,6 +64,11 @@ extension Integration {
             let second = proxy.chat(#"{"model":"sonnet","tools":[\#(Self.weather)],"messages":[\#(user),{"role":"assistant","content":"\#(reply)"},{"role":"user","content":"and again [[scenario:count]] [[id:\#(tag)]]"}]}"#)
             #expect(second.status == 200)
             #expect(proxy.metric("ccp_conversation_resumes_total{kind=\"next_turn\"}") == 1)
+            // The phase histograms tell the resumed turn from the cold one; a resumed CLI is not spawned.
+            let chat = #"endpoint="/chat/completions""#
+            #expect(proxy.metric("ccp_time_to_first_token_seconds_count{\(chat),start=\"cold\"}") == 1)
+            #expect(proxy.metric("ccp_time_to_first_token_seconds_count{\(chat),start=\"resumed\"}") == 1)
+            #expect(proxy.metric("ccp_spawn_seconds_count{\(chat),start=\"resumed\"}") == nil)
             let upstream = TestEnvironment.mock.requests(tag: tag)
             #expect(upstream.count == 2)
             #expect(shape(upstream[1]) == ["user:text", "assistant:text", "user:text"], "\(shape(upstream[1]))")
@@ -136,6 +141,7 @@ extension Integration {
             #expect(warm.status == 200)
             #expect(proxy.metric("ccp_warm_hits_total") == 1)
             #expect(ProcessTable.waitUntil { proxy.log.contains("start=warm") })
+            #expect(proxy.metric(#"ccp_time_to_first_token_seconds_count{endpoint="/chat/completions",start="warm"}"#) == 1)
             let other = ask("Be verbose.")
             #expect(other.status == 200)
             let systems = TestEnvironment.mock.requests(tag: tag).map { json($0["system"] ?? []) }

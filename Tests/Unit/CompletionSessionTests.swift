@@ -29,7 +29,7 @@ import Testing
                 input: Array(#"{"type":"user"}"#.utf8),
                 launch: { [unowned self] in
                     self.launches += 1
-                    return .success(self.process)
+                    return .success(.spawned(self.process))
                 }
             ) { [unowned self] _ in self.released += 1 }
         }

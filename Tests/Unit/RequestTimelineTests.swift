@@ -102,7 +102,7 @@ import Testing
         let process: CLIProcess
         var session: CompletionSession!
 
-        init(streaming: Bool) {
+        init(streaming: Bool, readyMade: Bool = false) {
             process = CLIProcess(io: io, timers: clock)
             session = CompletionSession(
                 id: "chatcmpl-1", sink: sink,
@@ -112,8 +112,9 @@ import Testing
                 input: Array(#"{"type":"user"}"#.utf8),
                 elapsed: { [unowned clock] in clock.now },
                 launch: { [unowned self] in
+                    if readyMade { return .success(.readyMade(self.process)) }
                     self.clock.advance(by: 0.002)  // fork/exec
-                    return .success(self.process)
+                    return .success(.spawned(self.process))
                 }) { _ in }
         }
 
@@ -140,6 +141,13 @@ import Testing
         let header = h.sink.headers.first { $0.0 == "Server-Timing" }?.1
         #expect(header == "queue;dur=5.0, spawn;dur=2.0, cli;dur=230.0, upstream;dur=40.0, first_token;dur=287.0, total;dur=310.0")
         #expect(h.session.timeline.tokens == 2)
+    }
+
+    @Test func aReadyMadeCLIHasNoSpawnPhase() {
+        let h = Harness(streaming: false, readyMade: true)
+        h.play()
+        let header = h.sink.headers.first { $0.0 == "Server-Timing" }?.1
+        #expect(header == "queue;dur=5.0, cli;dur=230.0, upstream;dur=40.0, first_token;dur=285.0, total;dur=308.0")
     }
 
     @Test func aStreamEndsWithTheTimingAsAComment() {
