@@ -150,8 +150,12 @@ extension Integration {
             #expect(lines.contains("ccp_requests_in_flight 0"))
             let cpu = lines.first { $0.hasPrefix("ccp_child_cpu_seconds_total ") }
             #expect(Double(cpu?.split(separator: " ").last ?? "") ?? 0 > 0, "the CLIs' CPU time was not counted")
-            // The access log: one line per request, with timings, never the key.
+            // The access log: one line per request, with timings and every refusal's error code, never the key.
             #expect(proxy.log.contains("ttfb_ms="))
+            let access = proxy.log.split(separator: "\n").filter { $0.contains("msg=request ") }
+            #expect(access.contains { $0.contains("status=429") && $0.contains("error=rate_limit_exceeded") }, "\(access)")
+            #expect(access.contains { $0.contains("status=401") && $0.contains("error=") }, "\(access)")
+            #expect(access.filter { $0.contains("status=200") }.allSatisfy { !$0.contains("error=") })
             #expect(!proxy.log.contains(ProxyProcess.key))
         }
     }

@@ -46,6 +46,11 @@ struct ConversationTests {
         (#"{"messages":[{"role":"wizard","content":"x"}]}"#, "messages[0].role"),
         (#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"http://x"}}]}]}"#, "messages[0].content[0].image_url"),
         (#"{"messages":[{"role":"user","content":[{"type":"input_audio"}]}]}"#, "messages[0].content[0].type"),
+        // OpenAI requires content on these (an assistant message may carry tool calls instead).
+        (#"{"messages":[{"role":"user"}]}"#, "messages[0].content"),
+        (#"{"messages":[{"role":"system"},{"role":"user","content":"x"}]}"#, "messages[0].content"),
+        (#"{"messages":[{"role":"user","content":"x"},{"role":"assistant","content":"y"},{"role":"user","content":null}]}"#,
+         "messages[2].content"),
     ])
     func whatCannotBeHonouredIsA400NamingTheField(json: String, param: String) throws {
         let request = try chat(json)
