@@ -1,5 +1,6 @@
 import BenchTransport
 import Profiler
+import ProxyCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,10 +39,7 @@ final class BenchRun {
         self.progress = progress
     }
 
-    private func seconds(_ instant: ContinuousClock.Instant) -> Double {
-        let duration = origin.duration(to: instant)
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    private func seconds(_ instant: ContinuousClock.Instant) -> Double { origin.duration(to: instant).inSeconds }
 
     /// Requests not counted, one at a time to each target, so the first counted one does not pay
     /// for a cold connection or a cold cache.
@@ -76,7 +74,7 @@ final class BenchRun {
                     let now = clock.now
                     guard nextArrival <= now else {
                         let gap = now.duration(to: nextArrival)
-                        wait = min(wait, Double(gap.components.seconds) + Double(gap.components.attoseconds) / 1e18)
+                        wait = min(wait, gap.inSeconds)
                         break
                     }
                 }

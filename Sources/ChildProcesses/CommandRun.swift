@@ -27,10 +27,7 @@ package struct CommandRun: Sendable {
         var open: Set<Int32> = [child.stdout, child.stderr]
         var pending: [UInt8] = []
         var stopped = false
-        func elapsed() -> Double {
-            let duration = started.duration(to: .now)
-            return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        }
+        func elapsed() -> Double { started.duration(to: .now).inSeconds }
         while !open.isEmpty {
             let left = timeout - elapsed()
             if left <= 0 {

@@ -56,7 +56,7 @@ extension Proxy {
             id: job.id, sink: exchange, translator: job.translator, isStreaming: job.isStreaming,
             reducer: job.reducer(continuity: continuity), headers: [("X-Request-Id", requestID)], limits: limits,
             timers: timers, logger: logger, input: input,
-            elapsed: { [receivedAt = exchange.receivedAt] in Proxy.seconds(receivedAt.duration(to: .now)) },
+            elapsed: { [receivedAt = exchange.receivedAt] in receivedAt.duration(to: .now).inSeconds },
             launch: { [unowned self] in
                 if let ready = attached.handle { return .success(.readyMade(ready.process)) }
                 if let warm = self.warmPool.take(shape, now: self.clock()) {
@@ -183,8 +183,7 @@ extension Proxy {
 
     /// Seconds on a monotonic clock.
     func clock() -> Double {
-        let now = ContinuousClock.now - ContinuousClock.Instant.zeroReference
-        return Double(now.components.seconds) + Double(now.components.attoseconds) / 1e18
+        (ContinuousClock.now - ContinuousClock.Instant.zeroReference).inSeconds
     }
 }
 

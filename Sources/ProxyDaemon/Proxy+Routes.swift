@@ -196,8 +196,8 @@ extension Proxy {
             metadata["pid"] = "\(session.childPID.map(String.init) ?? "-")"
             metadata["exit"] = "\(session.exitStatus.map { "\($0)" } ?? "-")"
         }
-        let total = Self.seconds(exchange.receivedAt.duration(to: .now))
-        let firstByte = exchange.firstByteAt.map { Self.seconds(exchange.receivedAt.duration(to: $0)) }
+        let total = exchange.receivedAt.duration(to: .now).inSeconds
+        let firstByte = exchange.firstByteAt.map { exchange.receivedAt.duration(to: $0).inSeconds }
         metadata["total_ms"] = "\(Int(total * 1000))"
         if let firstByte { metadata["ttfb_ms"] = "\(Int(firstByte * 1000))" }
         if exchange.clientGone { metadata["client_gone"] = "true" }
@@ -217,10 +217,6 @@ extension Proxy {
         logger.info("request", metadata: metadata)
         metrics.recordRequest(endpoint: endpoint, status: exchange.status, firstByte: firstByte, duration: total)
         if session?.spawnFailed == true { metrics.recordSpawnFailure() }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// The client's own `X-Request-Id` when it is short and printable, else a new one.
