@@ -140,8 +140,8 @@ package struct Metrics: Sendable {
     private func samples(_ name: String, _ histogram: LatencyHistogram, labels: String, into out: inout String) {
         let prefix = labels.isEmpty ? "" : labels + ","
         let suffix = labels.isEmpty ? "" : "{\(labels)}"
-        for (index, bound) in LatencyHistogram.buckets.enumerated() {
-            out += "\(name)_bucket{\(prefix)le=\"\(bound)\"} \(histogram.counts[index])\n"
+        for (bound, cumulative) in zip(LatencyHistogram.buckets, histogram.counts) {
+            out += "\(name)_bucket{\(prefix)le=\"\(bound)\"} \(cumulative)\n"
         }
         out += "\(name)_bucket{\(prefix)le=\"+Inf\"} \(histogram.count)\n"
         out += "\(name)_sum\(suffix) \(histogram.sum)\n\(name)_count\(suffix) \(histogram.count)\n"
