@@ -77,17 +77,9 @@ package struct CLIProfile: Equatable, Sendable {
         environment.filter { inheritable.contains($0.key) }
     }
 
-    /// Everything fixed when the process starts; the request's input is written later (`Prompt.stdinLine`).
-    /// - Parameter mcpConfigFile: a 0600 file naming the proxy's MCP endpoint for this request's tools
-    ///   (a file, so neither the tools nor the endpoint's token are in argv).
-    /// - Parameters:
-    ///   - allowedTools: tools the CLI may call without asking (the client's, over the bridge):
-    ///     it then waits for their results instead of denying the call.
-    ///   - maxTurns: model turns per user line; more than one lets a tool round trip continue.
-    ///   - toolCallTimeoutMs: how long the CLI waits on a tool call (`MCP_TOOL_TIMEOUT`).
-    package func invocation(model: String, systemPromptFile: String, mcpConfigFile: String? = nil,
-                            options: CLIOptions = CLIOptions(), allowedTools: [String] = [], maxTurns: Int = 1,
-                            toolCallTimeoutMs: Int? = nil) -> CLIInvocation {
+    /// The environment every CLI of this proxy gets: the inherited variables, its own HOME and
+    /// TMPDIR, and the switches that keep it quiet, fail fast and stay off HTTP proxies for loopback.
+    package var environment: [String: String] {
         var environment = inherited
         environment["HOME"] = home
         environment["TMPDIR"] = tmpdir
@@ -103,6 +95,27 @@ package struct CLIProfile: Equatable, Sendable {
             environment[name] = ([environment[name]].compactMap { $0 } + ["127.0.0.1", "localhost", "::1"])
                 .joined(separator: ",")
         }
+        return environment
+    }
+
+    /// `claude --version`, run once at start with the same environment.
+    package var versionInvocation: CLIInvocation {
+        CLIInvocation(executable: executable, arguments: ["--version"], environment: environment,
+                      workingDirectory: workingDirectory)
+    }
+
+    /// Everything fixed when the process starts; the request's input is written later (`Prompt.stdinLine`).
+    /// - Parameter mcpConfigFile: a 0600 file naming the proxy's MCP endpoint for this request's tools
+    ///   (a file, so neither the tools nor the endpoint's token are in argv).
+    /// - Parameters:
+    ///   - allowedTools: tools the CLI may call without asking (the client's, over the bridge):
+    ///     it then waits for their results instead of denying the call.
+    ///   - maxTurns: model turns per user line; more than one lets a tool round trip continue.
+    ///   - toolCallTimeoutMs: how long the CLI waits on a tool call (`MCP_TOOL_TIMEOUT`).
+    package func invocation(model: String, systemPromptFile: String, mcpConfigFile: String? = nil,
+                            options: CLIOptions = CLIOptions(), allowedTools: [String] = [], maxTurns: Int = 1,
+                            toolCallTimeoutMs: Int? = nil) -> CLIInvocation {
+        var environment = environment
         if let maxOutputTokens = options.maxOutputTokens {
             environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = String(maxOutputTokens)
         }

@@ -24,11 +24,8 @@ enum CLIStartupCheck {
                            metadata: ["cli": "\(profile.executable)"])
             return
         }
-        var environment = profile.inherited
-        environment["HOME"] = profile.home
-        environment["TMPDIR"] = profile.tmpdir
-        let invocation = CLIInvocation(executable: path, arguments: ["--version"], environment: environment,
-                                       workingDirectory: profile.workingDirectory)
+        var invocation = profile.versionInvocation
+        invocation.executable = path
         let run: CommandRun
         do {
             run = try CommandRun.run(invocation, timeout: 5)

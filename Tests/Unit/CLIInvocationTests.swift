@@ -30,6 +30,15 @@ struct CLIInvocationTests {
         #expect(invocation.workingDirectory == "/run/w")
     }
 
+    /// The start-up `claude --version` runs with the same environment as every request's CLI.
+    @Test func theVersionCheckUsesTheProfilesEnvironment() {
+        let version = CLIProfile.fixture.versionInvocation
+        #expect(version.arguments == ["--version"])
+        #expect(version.environment == invocation.environment.filter { $0.key != "CLAUDE_CODE_MAX_OUTPUT_TOKENS" })
+        #expect(version.environment["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] == "1")
+        #expect(version.workingDirectory == invocation.workingDirectory)
+    }
+
     @Test func nothingPayloadSizedGoesInArgv() {
         #expect(invocation.arguments.allSatisfy { $0.utf8.count < 256 })
         // The prompt is the request's input, written to stdin once a request attaches.
