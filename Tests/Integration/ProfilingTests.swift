@@ -159,8 +159,16 @@ extension Integration {
         @Test(.needsRealCLI) func benchComparesTwoEndpointsInPairsOnResponses() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
+            // The key from a file, the prompts from JSON Lines (taken in turn).
+            let directory = NSTemporaryDirectory() + "bench-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try (ProxyProcess.key + "\n").write(toFile: directory + "/key", atomically: true, encoding: .utf8)
+            try #"{"prompt": "one"}\#n"two"\#n{"messages": [{"role": "user", "content": "three"}]}\#n"#
+                .write(toFile: directory + "/prompts.jsonl", atomically: true, encoding: .utf8)
             let (status, output, report) = try Self.bench([
-                "--url", proxy.baseURL + "/v1", "--compare", proxy.baseURL + "/v1", "--api-key", ProxyProcess.key,
+                "--url", proxy.baseURL + "/v1", "--compare", proxy.baseURL + "/v1", "--api-key-file", directory + "/key",
+                "--prompts", directory + "/prompts.jsonl", "--max-tokens", "64",
                 "--endpoint", "responses", "--requests", "4", "--concurrency", "2"])
             #expect(status == 0, "\(output)")
             let samples = Self.samples(report)
