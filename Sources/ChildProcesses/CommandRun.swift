@@ -75,8 +75,22 @@ package struct CommandRun: Sendable {
         for fd in open { close(fd) }
         if stdin >= 0 { close(stdin) }
         if !open.isEmpty || stopped { child.signalGroup(SIGKILL) }
+        // A child that closed its output may still run: it gets until the deadline, then SIGKILL.
         var raw: Int32 = 0
-        while waitpid(child.pid, &raw, 0) < 0, errno == EINTR {}
+        var reaped = false
+        while !reaped {
+            let pid = waitpid(child.pid, &raw, WNOHANG)
+            if pid == child.pid || (pid < 0 && errno != EINTR) {
+                reaped = true
+            } else if elapsed() >= timeout {
+                result.timedOut = true
+                child.signalGroup(SIGKILL)
+                while waitpid(child.pid, &raw, 0) < 0, errno == EINTR {}
+                reaped = true
+            } else {
+                usleep(10_000)
+            }
+        }
         result.status = ExitStatus(waitStatus: raw)
         return result
     }

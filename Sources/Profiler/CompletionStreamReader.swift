@@ -19,6 +19,8 @@ package struct CompletionStreamReader {
     private var pending: [UInt8] = []
     private var eventName: String?
     private var data: [UInt8] = []
+    /// One decoder for every event of the stream (this runs once per chunk of answer).
+    private let decoder = JSONDecoder()
 
     package init(endpoint: Endpoint) { self.endpoint = endpoint }
 
@@ -61,7 +63,7 @@ package struct CompletionStreamReader {
             sawDone = true
             return
         }
-        guard let event = try? JSONDecoder().decode(StreamEvent.self, from: Data(data)) else { return }
+        guard let event = try? decoder.decode(StreamEvent.self, from: Data(data)) else { return }
         if let error = event.error { streamError = error.message ?? error.code ?? "error" }
         switch endpoint {
         case .chat:

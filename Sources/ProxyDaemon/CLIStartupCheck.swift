@@ -1,4 +1,3 @@
-import ChildProcesses
 import Logging
 import ProxyCore
 
@@ -19,32 +18,17 @@ enum CLIStartupCheck {
     }
 
     private static func checkVersion(profile: CLIProfile, logger: Logger) {
-        guard let path = ChildProcess.resolve(profile.executable) else {
+        switch CLIVersionProbe.run(profile, timeout: 5) {
+        case .notFound(let executable):
             logger.warning("the Claude Code CLI was not found; every request will fail until it is installed",
-                           metadata: ["cli": "\(profile.executable)"])
-            return
-        }
-        var invocation = profile.versionInvocation
-        invocation.executable = path
-        let run: CommandRun
-        do {
-            run = try CommandRun.run(invocation, timeout: 5)
-        } catch {
-            logger.warning("the Claude Code CLI cannot be started", metadata: ["cli": "\(path)", "error": "\(error)"])
-            return
-        }
-        guard run.status == .exited(0), let version = CLIVersion(output: String(decoding: run.output, as: UTF8.self)) else {
-            logger.warning("the Claude Code CLI did not print its version",
-                           metadata: ["cli": "\(path)", "exit": "\(run.status.map { "\($0)" } ?? "-")",
-                                      "timed_out": "\(run.timedOut)"])
-            return
-        }
-        let range = "\(CLIVersion.testedRange.lowerBound)-\(CLIVersion.testedRange.upperBound)"
-        if version.isTested {
-            logger.info("CLI", metadata: ["cli": "\(path)", "version": "\(version)", "tested": "\(range)"])
-        } else {
+                           metadata: ["cli": "\(executable)"])
+        case .failed(let path, let reason):
+            logger.warning("the Claude Code CLI \(reason)", metadata: ["cli": "\(path)"])
+        case .found(let path, let version) where version.isTested:
+            logger.info("CLI", metadata: ["cli": "\(path)", "version": "\(version)", "tested": "\(CLIVersionProbe.testedRange)"])
+        case .found(let path, let version):
             logger.warning("CLI version outside the tested range; it may work",
-                           metadata: ["cli": "\(path)", "version": "\(version)", "tested": "\(range)"])
+                           metadata: ["cli": "\(path)", "version": "\(version)", "tested": "\(CLIVersionProbe.testedRange)"])
         }
     }
 }

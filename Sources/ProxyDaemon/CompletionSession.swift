@@ -338,8 +338,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                     endAfterOutbox = true
                 }
             case .respondWithBody:
-                timeline.mark(.finished, at: elapsed())
-                let responseHeaders = responseHeaders + [("Server-Timing", timeline.serverTiming)]
+                let responseHeaders = finishedHeaders()
                 if let spliced = translator.splicedBody(for: transcript) {
                     // A large body goes chunked, a slice at a time, instead of encoded at once.
                     sink.startStream(status: 200, headers: responseHeaders + [("Content-Type", "application/json")])
@@ -350,8 +349,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                                  body: translator.body(for: transcript))
                 }
             case .respondWithError(let failure):
-                timeline.mark(.finished, at: elapsed())
-                let responseHeaders = responseHeaders + [("Server-Timing", timeline.serverTiming)]
+                let responseHeaders = finishedHeaders()
                 let reply = translator.errorReply(for: failure)
                 errorCode = reply.code
                 sink.respond(status: reply.status, headers: responseHeaders + reply.headers, body: reply.body)
@@ -381,6 +379,12 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                 release()
             }
         }
+    }
+
+    /// A whole reply's headers: the request's own, and where its time went, now that it is over.
+    private func finishedHeaders() -> [(String, String)] {
+        timeline.mark(.finished, at: elapsed())
+        return responseHeaders + [("Server-Timing", timeline.serverTiming)]
     }
 
     private func lingerExpired() {

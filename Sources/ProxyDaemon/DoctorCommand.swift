@@ -31,8 +31,12 @@ package struct DoctorCommand: ParsableCommand {
     package func run() throws {
         let environment = ProcessInfo.processInfo.environment
         var report = DoctorReport()
-        let executable = claude ?? environment["CLAUDE_BIN"] ?? "claude"
-        let cli = Self.checkCLI(executable, environment: environment)
+        // The CLI as the user runs it (their HOME and login), with the proxy's switches.
+        let profile = CLIProfile(
+            executable: claude ?? environment["CLAUDE_BIN"] ?? "claude", home: environment["HOME"] ?? "/",
+            tmpdir: environment["TMPDIR"] ?? "/tmp", workingDirectory: "/", inherited: CLIProfile.inherited(from: environment),
+            streamIdleTimeoutMs: 60_000, apiTimeoutMs: 120_000)
+        let cli = Self.checkCLI(profile)
         report.add(cli.line)
         let sources = CLICredentials.find(environment: environment) { access($0, R_OK) == 0 }
         if sources.isEmpty {
@@ -46,7 +50,7 @@ package struct DoctorCommand: ParsableCommand {
         report.add(Self.checkPort(host: host, port: port))
         if live {
             if let path = cli.path, !sources.isEmpty || environment["ANTHROPIC_BASE_URL"] != nil {
-                report.add(Self.liveRequest(path, model: model, environment: environment))
+                report.add(Self.liveRequest(path, model: model, profile: profile))
             } else {
                 report.add(.fail("live request: skipped", fix: "fix the lines above first"))
             }
@@ -57,26 +61,19 @@ package struct DoctorCommand: ParsableCommand {
 
     /// The CLI's path and version (from `claude --version`, at most 20 s), and whether the suite
     /// has run against that version.
-    package static func checkCLI(_ executable: String, environment: [String: String])
-        -> (line: DoctorReport.Line, path: String?, version: CLIVersion?) {
-        guard let path = ChildProcess.resolve(executable), access(path, X_OK) == 0 else {
+    package static func checkCLI(_ profile: CLIProfile) -> (line: DoctorReport.Line, path: String?) {
+        switch CLIVersionProbe.run(profile, timeout: 20) {
+        case .notFound(let executable):
             return (.fail("CLI: \(executable) not found",
-                          fix: "install Claude Code (npm install -g @anthropic-ai/claude-code) or pass --claude PATH"), nil, nil)
+                          fix: "install Claude Code (npm install -g @anthropic-ai/claude-code) or pass --claude PATH"), nil)
+        case .failed(let path, let reason):
+            return (.fail("CLI: \(path) \(reason)", fix: "run `\(path) --version` by hand"), path)
+        case .found(let path, let version) where version.isTested:
+            return (.pass("CLI: \(path), version \(version) (tested: \(CLIVersionProbe.testedRange))"), path)
+        case .found(let path, let version):
+            return (.warn("CLI: \(path), version \(version) is outside the tested range \(CLIVersionProbe.testedRange)",
+                          fix: "it may work; report what fails"), path)
         }
-        let invocation = CLIInvocation(executable: path, arguments: ["--version"],
-                                       environment: CLIProfile.inherited(from: environment).merging(
-                                           ["HOME": environment["HOME"] ?? "/"]) { $1 },
-                                       workingDirectory: "/")
-        guard let run = try? CommandRun.run(invocation, timeout: 20), run.status == .exited(0),
-              let version = CLIVersion(output: String(decoding: run.output, as: UTF8.self)) else {
-            return (.fail("CLI: \(path) did not print its version", fix: "run `\(path) --version` by hand"), path, nil)
-        }
-        let range = "\(CLIVersion.testedRange.lowerBound)–\(CLIVersion.testedRange.upperBound)"
-        if version.isTested {
-            return (.pass("CLI: \(path), version \(version) (tested: \(range))"), path, version)
-        }
-        return (.warn("CLI: \(path), version \(version) is outside the tested range \(range)",
-                      fix: "it may work; report what fails"), path, version)
     }
 
     static func checkRuntimeDirectory(environment: [String: String]) -> DoctorReport.Line {
@@ -112,15 +109,13 @@ package struct DoctorCommand: ParsableCommand {
     }
 
     /// One minimal request through the CLI, as the proxy would make it, timed to its first token.
-    static func liveRequest(_ path: String, model: String, environment: [String: String]) -> DoctorReport.Line {
-        var childEnvironment = CLIProfile.inherited(from: environment)
-        childEnvironment["HOME"] = environment["HOME"] ?? "/"
+    static func liveRequest(_ path: String, model: String, profile: CLIProfile) -> DoctorReport.Line {
         let invocation = CLIInvocation(
             executable: path,
             arguments: ["--print", "--output-format", "stream-json", "--verbose", "--include-partial-messages",
                         "--tools", "", "--strict-mcp-config", "--no-session-persistence", "--max-turns", "1",
                         "--model", model, "Reply with the word OK."],
-            environment: childEnvironment, workingDirectory: "/")
+            environment: profile.environment, workingDirectory: profile.workingDirectory)
         var firstToken: Double?
         var failure: String?
         do {

@@ -7,17 +7,8 @@ extension Integration {
     @Suite struct Doctor {
         static func doctor(_ arguments: [String], cli: String = TestEnvironment.realCLI,
                            environment: [String: String]) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestEnvironment.proxyBinary)
-            process.arguments = ["doctor", "--claude", cli, "--port", "0"] + arguments
-            process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
+            try Command.run(TestEnvironment.proxyBinary, ["doctor", "--claude", cli, "--port", "0"] + arguments,
+                            environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 })
         }
 
         @Test(.needsRealCLI) func aLoginAndALiveRequest() throws {

@@ -6,28 +6,13 @@ extension Integration {
     /// The release binary as a user gets it: installed into a fresh prefix and run where no
     /// Swift toolchain is reachable.
     @Suite struct Install {
-        /// Runs `binary arguments` with exactly `environment`; returns its status and output.
-        static func run(_ binary: String, _ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
-        }
-
         @Test(.needsReleaseBinary, .needsRealCLI) func theInstalledBinaryRunsWithoutTheToolchain() throws {
             let release = try #require(TestEnvironment.releaseBinary)
             let prefix = NSTemporaryDirectory() + "ccp-install-\(UUID().uuidString.prefix(8))"
             defer { try? FileManager.default.removeItem(atPath: prefix) }
             // No toolchain: a PATH without /opt/swift, no LD_LIBRARY_PATH.
             let bare = ["PATH": "/usr/bin:/bin", "HOME": prefix]
-            let (status, output) = try Self.run(release, ["install", "--prefix", prefix, "--port", "0"], environment: bare)
+            let (status, output) = try Command.run(release, ["install", "--prefix", prefix, "--port", "0"], environment: bare)
             #expect(status == 0, "\(output)")
             let binary = prefix + "/.local/bin/claude-code-proxy"
             let keyFile = prefix + "/.config/claude-code-proxy/api-key"
@@ -43,18 +28,18 @@ extension Integration {
 
             // The dynamic section names libevent and the C/C++ runtime, nothing else (libcurl is
             // loaded by `bench` only), and no toolchain path.
-            let (_, dynamic) = try Self.run("/usr/bin/readelf", ["-d", binary], environment: bare)
+            let (_, dynamic) = try Command.run("/usr/bin/readelf", ["-d", binary], environment: bare)
             let needed = dynamic.split(separator: "\n").filter { $0.contains("(NEEDED)") }
                 .compactMap { $0.split(separator: "[").last?.split(separator: "]").first.map(String.init) }
             let allowed = ["libevent-2.1.so.7", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "libc.so.6",
                            "ld-linux-x86-64.so.2"]
             #expect(needed.contains("libevent-2.1.so.7") && Set(needed).isSubset(of: allowed), "\(needed)")
             #expect(!dynamic.contains("/opt/swift"), "\(dynamic)")
-            let (versionStatus, version) = try Self.run(binary, ["--version"], environment: bare)
+            let (versionStatus, version) = try Command.run(binary, ["--version"], environment: bare)
             #expect(versionStatus == 0 && version.hasPrefix("claude-code-proxy "), "\(version)")
 
             // doctor tells the truth about the CLI and the missing login.
-            let (doctorStatus, doctor) = try Self.run(binary, ["doctor", "--claude", TestEnvironment.realCLI, "--port", "0"],
+            let (doctorStatus, doctor) = try Command.run(binary, ["doctor", "--claude", TestEnvironment.realCLI, "--port", "0"],
                                                       environment: bare)
             #expect(doctorStatus == 1, "no login here: \(doctor)")
             #expect(doctor.contains("✓ CLI: \(TestEnvironment.realCLI), version 2.1.") || doctor.contains("! CLI: "),
@@ -71,11 +56,11 @@ extension Integration {
                                          body: #"{"model":"sonnet","messages":[{"role":"user","content":"hi"}]}"#)
             #expect(answer.status == 200, "\(answer.text)")
             // `bench` loads libcurl when it runs.
-            let (benchStatus, bench) = try Self.run(binary, ["bench", "--url", proxy.baseURL + "/v1", "--api-key", key,
+            let (benchStatus, bench) = try Command.run(binary, ["bench", "--url", proxy.baseURL + "/v1", "--api-key", key,
                                                              "--requests", "2", "--quiet"], environment: bare)
             #expect(benchStatus == 0 && bench.contains("2/2 ok"), "\(bench)")
 
-            let (uninstallStatus, _) = try Self.run(release, ["install", "--prefix", prefix, "--uninstall"], environment: bare)
+            let (uninstallStatus, _) = try Command.run(release, ["install", "--prefix", prefix, "--uninstall"], environment: bare)
             #expect(uninstallStatus == 0)
             #expect(!files.fileExists(atPath: binary) && !files.fileExists(atPath: unit))
             #expect(files.fileExists(atPath: keyFile), "the key stays")

@@ -10,19 +10,12 @@ extension Integration {
         static func bench(_ arguments: [String]) throws -> (status: Int32, output: String, report: [String: Any]) {
             let json = NSTemporaryDirectory() + "bench-\(UUID().uuidString.prefix(8)).json"
             defer { try? FileManager.default.removeItem(atPath: json) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestEnvironment.proxyBinary)
-            process.arguments = ["bench"] + arguments + ["--json", json, "--quiet"]
-            process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let (status, text) = try Command.run(
+                TestEnvironment.proxyBinary, ["bench"] + arguments + ["--json", json, "--quiet"],
+                environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
             let data = FileManager.default.contents(atPath: json) ?? Data()
             let report = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            return (process.terminationStatus, text, report)
+            return (status, text, report)
         }
 
         static func samples(_ report: [String: Any]) -> [[String: Any]] { report["samples"] as? [[String: Any]] ?? [] }

@@ -9,18 +9,8 @@ enum SDKCheck {
             ?? TestEnvironment.packageRoot.appendingPathComponent(".cache/sdk-venv/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python),
                      "no Python with the SDKs: run scripts/test.sh, or set OPENAI_SDK_PYTHON")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [TestEnvironment.fixtures.appendingPathComponent(script).path] + arguments
-        process.environment = ["PROXY_URL": proxy.baseURL, "PROXY_KEY": ProxyProcess.key,
-                               "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        return try Command.run(python, [TestEnvironment.fixtures.appendingPathComponent(script).path] + arguments,
+                               environment: ["PROXY_URL": proxy.baseURL, "PROXY_KEY": ProxyProcess.key,
+                                             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
     }
 }
