@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "Integration",
             dependencies: ["HTTPStreamClient", "CCurl"],
-            exclude: ["Support/mock_anthropic.py", "Support/timed_sse.py", "Fixtures"],
+            exclude: ["Support/mock_anthropic.py", "Support/timed_sse.py", "Support/token_endpoint.py", "Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -25,7 +25,7 @@ from first_token import MOCK, ROOT, bootstrap, first_token, start_proxy  # noqa:
 def cli_first_token(cli, env, prompt_file):
     """Spawns the CLI as the proxy would and times its first text delta."""
     argv = [cli, "--print", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
-            "--include-partial-messages", "--bare", "--tools", "", "--setting-sources", "", "--strict-mcp-config",
+            "--include-partial-messages", "--tools", "", "--setting-sources", "", "--strict-mcp-config",
             "--no-session-persistence", "--disable-slash-commands", "--max-turns", "1",
             "--system-prompt-file", prompt_file, "--model", "sonnet"]
     started = time.perf_counter()
@@ -62,7 +62,9 @@ def main():
            "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{mock_port}", "ANTHROPIC_API_KEY": "sk-bench",
            # The environment the proxy gives its CLIs (CLIProfile), so only the proxy differs.
            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "CLAUDE_CODE_ATTRIBUTION_HEADER": "0",
-           "CLAUDE_CODE_MAX_RETRIES": "0", "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK": "1"}
+           "CLAUDE_CODE_MAX_RETRIES": "0", "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK": "1",
+           "CLAUDE_CODE_DISABLE_AUTO_MEMORY": "1", "CLAUDE_CODE_DISABLE_CLAUDE_MDS": "1", "DISABLE_AUTOUPDATER": "1",
+           "DISABLE_TELEMETRY": "1", "DISABLE_ERROR_REPORTING": "1"}
     # A HOME like the proxy's runtime directory gives its CLIs (with its .claude directory made).
     env["HOME"] = os.path.join(tmpdir, "direct-home")
     os.makedirs(os.path.join(env["HOME"], ".claude"), exist_ok=True)

@@ -104,8 +104,13 @@ extension AnthropicError {
         case .notAuthenticated:
             // The client's key was fine: the CLI's own login is what failed, which no retry mends.
             self.init(status: 500, message: "The Claude Code CLI is not logged in, or Anthropic rejected its "
-                      + "credentials. Run `claude` once and log in as the user running the proxy (or give the proxy "
-                      + "ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN), then retry.", isRetryable: false)
+                      + "credentials. Run `claude` once and log in (/login) as the user running the proxy, or give the "
+                      + "proxy CLAUDE_CODE_OAUTH_TOKEN (from `claude setup-token`) or ANTHROPIC_API_KEY, then retry.",
+                      isRetryable: false)
+        case .loginExpired:
+            self.init(status: 500, message: "The Claude subscription login has expired and the CLI could not refresh "
+                      + "it. Run `claude` once as the user running the proxy (it refreshes the login), or log in again "
+                      + "with /login, then retry.", isRetryable: false)
         case .rateLimited:
             self.init(status: 429, message: "Anthropic rate-limited the request. Try again later.", retryAfter: 30)
         case .overloaded:

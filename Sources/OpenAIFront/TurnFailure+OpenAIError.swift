@@ -83,9 +83,16 @@ extension UpstreamError {
     private static let notLoggedIn = OpenAIError(
         status: 503, type: "server_error",
         message: "The Claude Code CLI is not logged in, or Anthropic rejected its credentials. "
-            + "Run `claude` once and log in as the user running the proxy (or give the proxy "
-            + "ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN), then retry.",
+            + "Run `claude` once and log in (/login) as the user running the proxy, or give the proxy "
+            + "CLAUDE_CODE_OAUTH_TOKEN (from `claude setup-token`) or ANTHROPIC_API_KEY, then retry.",
         code: "cli_not_authenticated")
+
+    private static let loginExpired = OpenAIError(
+        status: 503, type: "server_error",
+        message: "The Claude subscription login has expired and the CLI could not refresh it. "
+            + "Run `claude` once as the user running the proxy (it refreshes the login), or log in again "
+            + "with /login, then retry.",
+        code: "cli_login_expired")
 
     package var openAIError: OpenAIError {
         switch cause {
@@ -93,6 +100,8 @@ extension UpstreamError {
             return .invalidRequest(message, param: "messages", code: "context_length_exceeded")
         case .notAuthenticated:
             return Self.notLoggedIn
+        case .loginExpired:
+            return Self.loginExpired
         case .rateLimited:
             return OpenAIError(status: 429, type: "rate_limit_error",
                                message: "Anthropic rate-limited the request. Try again later.",

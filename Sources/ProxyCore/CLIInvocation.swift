@@ -59,6 +59,9 @@ package struct CLIProfile: Equatable, Sendable {
     package var workingDirectory: String
     /// Variables copied from the proxy's environment (credentials, base URL, PATH, proxies).
     package var inherited: [String: String]
+    /// The person's Claude Code login directory (`CLILogin.directory`), or nil (test mode): every
+    /// CLI reads, locks and refreshes the login there, never a copy (docs/cli.md, "Logins").
+    package var loginDirectory: String?
     package var streamIdleTimeoutMs: Int
     package var apiTimeoutMs: Int
 
@@ -78,12 +81,24 @@ package struct CLIProfile: Equatable, Sendable {
     }
 
     /// The environment every CLI of this proxy gets: the inherited variables, its own HOME and
-    /// TMPDIR, and the switches that keep it quiet, fail fast and stay off HTTP proxies for loopback.
+    /// TMPDIR, the person's login directory, and the switches that keep it quiet, fail fast, keep
+    /// every customisation off and stay off HTTP proxies for loopback.
     package var environment: [String: String] {
         var environment = inherited
         environment["HOME"] = home
         environment["TMPDIR"] = tmpdir
         environment["PATH"] = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        // The credentials file, its refresh lock and its write lock live here (CLI 2.1.331 reads
+        // and locks relative to this directory, not to HOME): one login shared with the person's
+        // own `claude`, refreshed once for all (docs/cli.md, "Logins").
+        if let loginDirectory { environment["CLAUDE_SECURESTORAGE_CONFIG_DIR"] = loginDirectory }
+        // What `--bare` skipped, asked for one by one: it cannot be used, it never reads a
+        // subscription login (docs/cli.md, "The isolated profile").
+        environment["CLAUDE_CODE_DISABLE_AUTO_MEMORY"] = "1"
+        environment["CLAUDE_CODE_DISABLE_CLAUDE_MDS"] = "1"
+        environment["DISABLE_AUTOUPDATER"] = "1"
+        environment["DISABLE_TELEMETRY"] = "1"
+        environment["DISABLE_ERROR_REPORTING"] = "1"
         environment["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
         environment["CLAUDE_CODE_ATTRIBUTION_HEADER"] = "0"
         environment["CLAUDE_CODE_MAX_RETRIES"] = "0"
@@ -112,10 +127,13 @@ package struct CLIProfile: Equatable, Sendable {
     ///     it then waits for their results instead of denying the call.
     ///   - maxTurns: model turns per user line; more than one lets a tool round trip continue.
     ///   - toolCallTimeoutMs: how long the CLI waits on a tool call (`MCP_TOOL_TIMEOUT`).
+    ///   - tmpdir: this CLI's own TMPDIR (removed when it ends: a non-bare CLI leaves a probe
+    ///     directory there on every start).
     package func invocation(model: String, systemPromptFile: String, mcpConfigFile: String? = nil,
                             options: CLIOptions = CLIOptions(), allowedTools: [String] = [], maxTurns: Int = 1,
-                            toolCallTimeoutMs: Int? = nil) -> CLIInvocation {
+                            toolCallTimeoutMs: Int? = nil, tmpdir: String? = nil) -> CLIInvocation {
         var environment = environment
+        if let tmpdir { environment["TMPDIR"] = tmpdir }
         if let maxOutputTokens = options.maxOutputTokens {
             environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = String(maxOutputTokens)
         }
@@ -125,7 +143,10 @@ package struct CLIProfile: Equatable, Sendable {
             "--output-format", "stream-json",
             "--verbose",
             "--include-partial-messages",
-            "--bare",
+            // Not --bare (it never reads a subscription login), nor --safe-mode (it drops the
+            // --mcp-config tool bridge too): the private HOME and working directory hold no
+            // CLAUDE.md, skills, plugins, agents or commands, `--setting-sources ""` loads no
+            // settings (hooks, permissions, env), and the environment turns off the rest.
             "--tools", "",
             "--setting-sources", "",
             "--strict-mcp-config",
@@ -146,12 +167,14 @@ package struct CLIProfile: Equatable, Sendable {
                              workingDirectory: workingDirectory)
     }
 
-    package init(executable: String, home: String, tmpdir: String, workingDirectory: String, inherited: [String: String], streamIdleTimeoutMs: Int, apiTimeoutMs: Int) {
+    package init(executable: String, home: String, tmpdir: String, workingDirectory: String, inherited: [String: String],
+                 loginDirectory: String? = nil, streamIdleTimeoutMs: Int, apiTimeoutMs: Int) {
         self.executable = executable
         self.home = home
         self.tmpdir = tmpdir
         self.workingDirectory = workingDirectory
         self.inherited = inherited
+        self.loginDirectory = loginDirectory
         self.streamIdleTimeoutMs = streamIdleTimeoutMs
         self.apiTimeoutMs = apiTimeoutMs
     }

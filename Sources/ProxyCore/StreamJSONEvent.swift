@@ -1,7 +1,7 @@
 /// One line of `claude --output-format stream-json --verbose --include-partial-messages`,
 /// reduced to what the proxy acts on (docs/cli.md, "Output"). Unknown kinds decode to `.other`.
 package enum StreamJSONEvent: Equatable, Sendable {
-    case initialized(model: String?, tools: [String], mcpServers: [String])
+    case initialized(CLIInitReport)
     case apiRetry
     case stream(messageID: String?, AnthropicStreamEvent)
     case assistant(AssistantMessage)
@@ -15,8 +15,11 @@ package enum StreamJSONEvent: Equatable, Sendable {
         let raw = try WireJSON.decode(RawLine.self, from: text)
         switch raw.type {
         case "system" where raw.subtype == "init":
-            self = .initialized(model: raw.model, tools: raw.tools ?? [],
-                                mcpServers: (raw.mcpServers ?? []).map { $0.name ?? "?" })
+            self = .initialized(CLIInitReport(
+                model: raw.model, tools: raw.tools ?? [], mcpServers: (raw.mcpServers ?? []).map { $0.name ?? "?" },
+                customizations: CLIInitReport.customizations(
+                    skills: raw.skills ?? [], slashCommands: raw.slashCommands ?? [],
+                    plugins: (raw.plugins ?? []).map { ($0.name ?? "?", $0.path ?? "?") }, agents: raw.agents ?? [])))
         case "system" where raw.subtype == "api_retry":
             self = .apiRetry
         case "stream_event":
@@ -190,12 +193,20 @@ private struct RawLine: Decodable {
     struct MCPServer: Decodable {
         var name: String?
     }
+    struct Plugin: Decodable {
+        var name: String?
+        var path: String?
+    }
 
     var type: String
     var subtype: String?
     var model: String?
     var tools: [String]?
     var mcpServers: [MCPServer]?
+    var skills: [String]?
+    var slashCommands: [String]?
+    var plugins: [Plugin]?
+    var agents: [String]?
     var event: Event?
     var apiMessageID: String?
     var message: Message?
@@ -212,8 +223,9 @@ private struct RawLine: Decodable {
     var structuredOutput: JSONValue?
 
     enum CodingKeys: String, CodingKey {
-        case type, subtype, model, tools, event, message, error, result, usage
+        case type, subtype, model, tools, event, message, error, result, usage, skills, plugins, agents
         case mcpServers = "mcp_servers"
+        case slashCommands = "slash_commands"
         case apiMessageID = "api_message_id"
         case apiError = "api_error"
         case isError = "is_error"
@@ -235,6 +247,10 @@ private struct RawLine: Decodable {
         model = try? c.decodeIfPresent(String.self, forKey: .model)
         tools = try? c.decodeIfPresent([String].self, forKey: .tools)
         mcpServers = try? c.decodeIfPresent([MCPServer].self, forKey: .mcpServers)
+        skills = try? c.decodeIfPresent([String].self, forKey: .skills)
+        slashCommands = try? c.decodeIfPresent([String].self, forKey: .slashCommands)
+        plugins = try? c.decodeIfPresent([Plugin].self, forKey: .plugins)
+        agents = try? c.decodeIfPresent([String].self, forKey: .agents)
         event = try? c.decodeIfPresent(Event.self, forKey: .event)
         apiMessageID = try? c.decodeIfPresent(String.self, forKey: .apiMessageID)
         message = try? c.decodeIfPresent(Message.self, forKey: .message)

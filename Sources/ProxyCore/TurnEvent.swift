@@ -84,13 +84,17 @@ package struct UpstreamError: Equatable, Sendable {
     package var transport: String?
     package var terminalReason: String?
     package var message: String
+    /// The subscription login had expired before anything was answered (`Continuity.loginExpired`).
+    package var loginExpired: Bool
 
-    package init(status: Int? = nil, type: String? = nil, kind: String? = nil, transport: String? = nil, terminalReason: String? = nil, message: String) {
+    package init(status: Int? = nil, type: String? = nil, kind: String? = nil, transport: String? = nil,
+                 terminalReason: String? = nil, message: String, loginExpired: Bool = false) {
         self.status = status
         self.type = type
         self.kind = kind
         self.transport = transport
         self.terminalReason = terminalReason
         self.message = message
+        self.loginExpired = loginExpired
     }
 }

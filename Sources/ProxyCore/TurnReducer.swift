@@ -49,11 +49,16 @@ package struct TurnReducer: Sendable {
         package var resumedAfterTools = false
         /// The CLI's cost figure is cumulative over the process: this much was already reported.
         package var costBaseline = 0.0
+        /// The subscription login's access token had expired when the request began: a refused
+        /// login or a failed connection before any answer is then the CLI's refresh failing.
+        package var loginExpired = false
 
-        package init(toolCallsEndTurn: Bool = false, resumedAfterTools: Bool = false, costBaseline: Double = 0) {
+        package init(toolCallsEndTurn: Bool = false, resumedAfterTools: Bool = false, costBaseline: Double = 0,
+                     loginExpired: Bool = false) {
             self.toolCallsEndTurn = toolCallsEndTurn
             self.resumedAfterTools = resumedAfterTools
             self.costBaseline = costBaseline
+            self.loginExpired = loginExpired
         }
     }
 
@@ -79,12 +84,15 @@ package struct TurnReducer: Sendable {
             waitingForMessage = false
         }
         switch event {
-        case .initialized(let model, let tools, let mcpServers):
-            self.model = model ?? self.model
-            // Exactly the bridged tools (and the schema's tool) from exactly the proxy's server; fail closed.
+        case .initialized(let report):
+            let tools = report.tools
+            self.model = report.model ?? self.model
+            // Exactly the bridged tools (and the schema's tool) from exactly the proxy's server, and
+            // nothing of anyone's configuration (skills, commands, plugins, agents); fail closed.
             let servers = bridgedTools.isEmpty ? [] : [ToolBridge.serverName]
             let enabled = tools.filter { !(isStructured && $0 == Self.structuredOutputTool) && !bridgedTools.contains($0) }
-                + mcpServers.filter { !servers.contains($0) }.map { "mcp:\($0)" }
+                + report.mcpServers.filter { !servers.contains($0) }.map { "mcp:\($0)" }
+                + report.customizations
             if !enabled.isEmpty { return finish(.failed(.toolsEnabled(enabled))) }
             let missing = bridgedTools.subtracting(tools)
             if !missing.isEmpty {
@@ -253,7 +261,8 @@ package struct TurnReducer: Sendable {
         return finish(.failed(.upstream(UpstreamError(
             status: result.apiErrorStatus, type: result.apiErrorType, kind: synthetic?.error,
             transport: synthetic?.apiError, terminalReason: result.terminalReason,
-            message: result.text ?? synthetic?.texts.joined() ?? "The Claude Code CLI reported an error."))))
+            message: result.text ?? synthetic?.texts.joined() ?? "The Claude Code CLI reported an error.",
+            loginExpired: continuity.loginExpired && !hasBegun))))
     }
 
     private mutating func begin(model messageModel: String?) -> [TurnEvent] {

@@ -4,6 +4,9 @@
 /// from the patterns in `FailurePatterns`.
 package enum UpstreamCause: Equatable, Sendable {
     case notAuthenticated
+    /// The subscription login expired and the CLI could not refresh it (refused, or no way to
+    /// reach the token endpoint).
+    case loginExpired
     case rateLimited
     case overloaded
     case promptTooLong
@@ -20,6 +23,11 @@ package enum UpstreamCause: Equatable, Sendable {
 
 extension UpstreamError {
     package var cause: UpstreamCause {
+        if loginExpired, [.notAuthenticated, .connectionLost].contains(classified) { return .loginExpired }
+        return classified
+    }
+
+    private var classified: UpstreamCause {
         if terminalReason == "prompt_too_long" { return .promptTooLong }
         if kind == "authentication_failed" || status == 401 || status == 403 { return .notAuthenticated }
         switch status {

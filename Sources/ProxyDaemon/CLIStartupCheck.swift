@@ -1,19 +1,38 @@
+import FoundationEssentials
+import Glibc
 import Logging
 import ProxyCore
 
 /// At start, before the proxy listens: the CLI's path and version (`claude --version`, a few
 /// milliseconds for the real CLI, at most 5 s), logged once, with a warning when the suite
-/// never ran that version; and a warning when no login is found. A user learns of a missing,
-/// broken or untested CLI from the log, not from their first failed request. Run before the
-/// loop, so the probe is never a child a request could see.
+/// never ran that version; and which login the CLIs will use (never the secret), with a warning
+/// when there is none or the subscription login expired. A user learns of a missing, broken or
+/// untested CLI, or of a login to renew, from the log, not from their first failed request. Run
+/// before the loop, so the probe is never a child a request could see.
 enum CLIStartupCheck {
     static func run(profile: CLIProfile, environment: [String: String], fakeUpstream: Bool, logger: Logger,
                     fileExists: (String) -> Bool) {
         checkVersion(profile: profile, logger: logger)
-        // In test mode, or with another upstream named, the user's login is not what answers.
-        guard !fakeUpstream, environment["ANTHROPIC_BASE_URL"] == nil else { return }
-        if CLICredentials.find(environment: environment, fileExists: fileExists).isEmpty {
-            logger.warning("no Claude Code login found: \(CLICredentials.advice)")
+        guard !fakeUpstream else { return }
+        let logins = CLILogin.find(environment: environment, fileExists: fileExists)
+        guard let login = logins.first else {
+            // With another upstream named, its own scheme may need no login of Claude's.
+            if environment["ANTHROPIC_BASE_URL"] == nil {
+                logger.warning("no Claude Code login found: \(CLILogin.advice)")
+            }
+            return
+        }
+        var metadata: Logger.Metadata = ["login": "\(login.kind)", "source": "\(login)"]
+        if logins.count > 1 { metadata["also_found"] = "\(logins.dropFirst().map(\.kind).joined(separator: ","))" }
+        logger.info("login", metadata: metadata)
+        guard case .credentialsFile(let path) = login else { return }
+        switch LoginFileState.read(path: path) {
+        case .some(.expired):
+            logger.warning("the subscription login's access token has expired; each CLI refreshes it when it starts, or fails: then \(CLILogin.refreshAdvice)")
+        case .some(.loggedOut):
+            logger.warning("the subscription login holds no token (logged out, or a refresh was refused): \(CLILogin.refreshAdvice)")
+        case .some(.valid), nil:
+            break
         }
     }
 
@@ -30,5 +49,26 @@ enum CLIStartupCheck {
             logger.warning("CLI version outside the tested range; it may work",
                            metadata: ["cli": "\(path)", "version": "\(version)", "tested": "\(CLIVersionProbe.testedRange)"])
         }
+    }
+}
+
+/// The state of a credentials file, read now (the proxy never writes it).
+enum LoginFileState {
+    /// nil when the file cannot be read or holds no subscription login.
+    static func read(path: String) -> CredentialsFile.State? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let file = CredentialsFile(bytes: Array(data)) else { return nil }
+        return file.state(now: now())
+    }
+
+    static func summary(path: String) -> CredentialsFile? {
+        FileManager.default.contents(atPath: path).flatMap { CredentialsFile(bytes: Array($0)) }
+    }
+
+    /// Time since the Unix epoch.
+    static func now() -> Duration {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return .seconds(spec.tv_sec) + .nanoseconds(spec.tv_nsec)
     }
 }

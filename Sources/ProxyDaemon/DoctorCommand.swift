@@ -38,12 +38,9 @@ package struct DoctorCommand: ParsableCommand {
             streamIdleTimeoutMs: 60_000, apiTimeoutMs: 120_000)
         let cli = Self.checkCLI(profile)
         report.add(cli.line)
-        let sources = CLICredentials.find(environment: environment) { access($0, R_OK) == 0 }
-        if sources.isEmpty {
-            report.add(.fail("credentials: none found", fix: CLICredentials.advice))
-        } else {
-            report.add(.pass("credentials: \(sources.map(\.description).joined(separator: ", ")) (not read)"))
-        }
+        let sources = CLILogin.find(environment: environment) { access($0, R_OK) == 0 }
+        let file = CLILogin.credentialsPath(environment: environment).flatMap(LoginFileState.summary(path:))
+        for line in Self.checkLogin(sources, file: file, now: LoginFileState.now()) { report.add(line) }
         report.add(Self.checkRuntimeDirectory(environment: environment))
         let host = host ?? environment["HOST"] ?? "127.0.0.1"
         let port = port ?? environment["PORT"].flatMap(Int.init) ?? 8080
@@ -74,6 +71,39 @@ package struct DoctorCommand: ParsableCommand {
             return (.warn("CLI: \(path), version \(version) is outside the tested range \(CLIVersionProbe.testedRange)",
                           fix: "it may work; report what fails"), path)
         }
+    }
+
+    /// Which login the CLIs will use, and for a subscription login its state, from the file's
+    /// expiry, scopes and subscription type only (never a token).
+    static func checkLogin(_ logins: [CLILogin], file: CredentialsFile?, now: Duration) -> [DoctorReport.Line] {
+        guard let login = logins.first else { return [.fail("login: none found", fix: CLILogin.advice)] }
+        let others = logins.dropFirst().map(\.description)
+        let also = others.isEmpty ? "" : "; also found, not used: \(others.joined(separator: ", "))"
+        var lines: [DoctorReport.Line] = [.pass("login: \(login) (not printed)\(also)")]
+        guard case .credentialsFile = login, let file else { return lines }
+        let plan = file.subscriptionType.map { "\($0) subscription" } ?? "subscription"
+        let scopes = file.scopes.isEmpty ? "" : ", scopes \(file.scopes.joined(separator: " "))"
+        switch file.state(now: now) {
+        case .valid(let expiresIn):
+            let when = expiresIn.map { " expires in \(Self.minutes($0))" } ?? ""
+            if !file.scopes.isEmpty, !file.scopes.contains("user:inference") {
+                lines.append(.fail("login: \(plan)\(scopes) lacks user:inference", fix: CLILogin.refreshAdvice))
+            } else {
+                lines.append(.pass("login: \(plan), access token\(when)\(scopes)"))
+            }
+        case .expired(let since):
+            lines.append(.warn("login: \(plan), access token expired \(Self.minutes(since)) ago\(scopes)",
+                               fix: "each CLI refreshes it when it starts; if requests fail, \(CLILogin.refreshAdvice)"))
+        case .loggedOut:
+            lines.append(.fail("login: \(plan), no token in the credentials file (logged out, or a refresh was refused)",
+                               fix: CLILogin.refreshAdvice))
+        }
+        return lines
+    }
+
+    private static func minutes(_ duration: Duration) -> String {
+        let minutes = duration.components.seconds / 60
+        return minutes >= 120 ? "\(minutes / 60) h" : "\(minutes) min"
     }
 
     static func checkRuntimeDirectory(environment: [String: String]) -> DoctorReport.Line {

@@ -30,7 +30,8 @@ extension Proxy {
             model: job.model, options: options, system: clientSystem, tools: job.bridgedTools, keepsConversation: keeps))
         let shape = SpawnShape(model: job.model, options: options, system: job.prompt.system, tools: job.bridgedTools,
                                keepsConversation: keeps)
-        var continuity = TurnReducer.Continuity(toolCallsEndTurn: keeps && !job.bridgedTools.isEmpty)
+        var continuity = TurnReducer.Continuity(toolCallsEndTurn: keeps && !job.bridgedTools.isEmpty,
+                                                loginExpired: subscriptionLoginExpired())
         var input: [UInt8]? = job.prompt.stdinLine
         let attached = Attached()
         if keeps, let (entry, continuation) = parked.take(job.conversation, key: key) {
@@ -95,27 +96,36 @@ extension Proxy {
         scheduler.schedule(session, ticket: place.ticket, startsNow: place.startsNow)
     }
 
-    /// Starts a CLI of `shape`: its system prompt file, its tool bridge (when it has tools), the
-    /// process; all freed in `dispose` once the process is gone.
+    /// Starts a CLI of `shape`: its system prompt file, its TMPDIR, its tool bridge (when it has
+    /// tools), the process; all freed in `dispose` once the process is gone.
     func spawnHandle(_ shape: SpawnShape, requestID: String) -> Result<CLIHandle, TurnFailure> {
         let id = CompletionPlanIDs.random(prefix: "cli_")
+        var created: [String] = []
+        // Whatever was made before a failure goes with it.
+        func fail(_ failure: TurnFailure, _ message: String, _ error: any Error) -> Result<CLIHandle, TurnFailure> {
+            for path in created { runtime.removeTree(path) }
+            logger.error("\(message)", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
+            return .failure(failure)
+        }
         let promptPath: String
+        let temporary: String
         do {
             promptPath = try runtime.writePrompt(id: id, text: shape.system)
+            created.append(promptPath)
+            temporary = try runtime.makeCLITemporary(id: id)
+            created.append(temporary)
         } catch {
-            logger.error("cannot write the system prompt file", metadata: ["error": "\(error)"])
-            return .failure(.preparationFailed)
+            return fail(.preparationFailed, "cannot write the system prompt file or make the CLI's TMPDIR", error)
         }
         var bridge: ToolBridgeEndpoint?
         if !shape.tools.isEmpty {
             let token = CompletionPlanIDs.random(prefix: "") + CompletionPlanIDs.random(prefix: "")
             do {
                 let path = try runtime.writeMCPConfig(id: id, url: "\(toolBridgeBaseURL)/mcp/\(token)")
+                created.append(path)
                 bridge = ToolBridgeEndpoint(token: token, tools: shape.tools, configPath: path)
             } catch {
-                runtime.removePrompt(at: promptPath)
-                logger.error("cannot write the MCP configuration file", metadata: ["error": "\(error)"])
-                return .failure(.preparationFailed)
+                return fail(.preparationFailed, "cannot write the MCP configuration file", error)
             }
         }
         // A CLI kept for its conversation may call the client's tools and wait for their results
@@ -125,18 +135,16 @@ extension Proxy {
             model: shape.model, systemPromptFile: promptPath, mcpConfigFile: bridge?.configPath, options: shape.options,
             allowedTools: allowsTools ? shape.tools.map { ToolBridge.bridged($0.name) } : [],
             maxTurns: allowsTools ? 1000 : 1,
-            toolCallTimeoutMs: allowsTools ? Int((configuration.parkTimeout + 120) * 1000) : nil)
+            toolCallTimeoutMs: allowsTools ? Int((configuration.parkTimeout + 120) * 1000) : nil,
+            tmpdir: temporary)
         let child: PipedChild
         do throws(SystemError) {
             child = try PipedChild(invocation: invocation, loop: loop, reaper: reaper)
         } catch {
-            runtime.removePrompt(at: promptPath)
-            if let bridge { runtime.removePrompt(at: bridge.configPath) }
-            logger.error("cannot start the CLI", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
-            return .failure(.spawnFailed(executable: invocation.executable, errno: error.errno))
+            return fail(.spawnFailed(executable: invocation.executable, errno: error.errno), "cannot start the CLI", error)
         }
         let handle = CLIHandle(process: CLIProcess(io: child, timers: timers), shape: shape, promptPath: promptPath,
-                               bridge: bridge)
+                               temporaryDirectory: temporary, bridge: bridge)
         if let bridge { toolEndpoints[bridge.token] = bridge }
         // The registry owns every handle until its process is gone, whoever holds it meanwhile.
         handles[ObjectIdentifier(handle)] = handle
@@ -154,6 +162,7 @@ extension Proxy {
     private func dispose(_ handle: CLIHandle) {
         handles[ObjectIdentifier(handle)] = nil
         runtime.removePrompt(at: handle.promptPath)
+        runtime.removeTree(handle.temporaryDirectory)
         if let bridge = handle.bridge {
             bridge.close()
             // The bridge of a CLI that is gone answers 404 from now on.
@@ -178,6 +187,17 @@ extension Proxy {
         if case .success(let handle) = spawnHandle(shape, requestID: "warm") {
             warmPool.add(handle)
             refillWarmPool()
+        }
+    }
+
+    /// True when the CLIs log in with the subscription's credentials file and its access token
+    /// has expired (or was cleared): a failure before the answer is then the refresh failing,
+    /// and the client is told how to renew the login. The file is read, never written.
+    func subscriptionLoginExpired() -> Bool {
+        guard let path = subscriptionCredentialsPath else { return false }
+        switch LoginFileState.read(path: path) {
+        case .expired?, .loggedOut?: return true
+        case .valid?, nil: return false
         }
     }
 

@@ -14,6 +14,8 @@ package final class Proxy {
     package let reaper = ChildReaper()
     package let runtime: RuntimeDirectory
     package private(set) var profile: CLIProfile
+    /// The credentials file when it is the login the CLIs use (no login variable set, not in test mode).
+    let subscriptionCredentialsPath: String?
     /// The environment the proxy was started with (for the start-up login check).
     private let environment: [String: String]
     package let auth: Auth
@@ -63,17 +65,19 @@ package final class Proxy {
                 throw StartError(message: "--fake-script \(configuration.fakeScript ?? ""): \(error)")
             }
         }
-        // In test mode the user's login never reaches a CLI: no credentials link in its HOME.
-        var visible = environment
-        if configuration.fakeUpstream { visible["HOME"] = nil }
-        runtime = try RuntimeDirectory.create(environment: visible)
+        runtime = try RuntimeDirectory.create(environment: environment)
         let removed = RuntimeDirectory.removeStale(in: runtime.parent, except: runtime.root)
         auth = Auth(keys: configuration.apiKeys)
         profile = CLIProfile(
             executable: configuration.claude, home: runtime.home, tmpdir: runtime.tmp,
             workingDirectory: runtime.work, inherited: CLIProfile.inherited(from: environment),
+            // In test mode the person's login never reaches a CLI.
+            loginDirectory: configuration.fakeUpstream ? nil : CLILogin.directory(environment: environment),
             streamIdleTimeoutMs: Int(configuration.upstreamIdleTimeout * 1000),
             apiTimeoutMs: Int(min(configuration.requestTimeout, configuration.upstreamIdleTimeout) * 1000))
+        subscriptionCredentialsPath = configuration.fakeUpstream
+            || CLILogin.variables.contains { !(environment[$0] ?? "").isEmpty } ? nil
+            : CLILogin.credentialsPath(environment: environment)
         scheduler = Scheduler(maxRunning: configuration.maxConcurrency, maxWaiting: configuration.queueSize,
                               queueTimeout: configuration.queueTimeout, timers: timers)
         cors = CORSPolicy(origins: configuration.allowOrigins)

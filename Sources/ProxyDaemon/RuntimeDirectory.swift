@@ -5,8 +5,10 @@ import OpenAIFront
 import EventTransport
 import ChildProcesses
 
-/// The proxy's private directory (mode 0700), removed at exit: the children's HOME and TMPDIR,
-/// their empty working directory, and the system-prompt files (mode 0600, one per request).
+/// The proxy's private directory (mode 0700), removed at exit: the children's HOME, a TMPDIR for
+/// each CLI (removed when it ends), their empty working directory, and the system-prompt files
+/// (mode 0600, one per request). The person's login is not in it: every CLI is pointed at the
+/// person's own login directory (`CLIProfile.loginDirectory`).
 ///
 /// A proxy killed with SIGKILL cannot remove it, so each proxy holds an exclusive `flock` on
 /// `lock` inside its own directory for as long as it lives (the kernel drops it when the
@@ -21,8 +23,6 @@ package struct RuntimeDirectory: Sendable {
     package var prompts: String { root + "/prompts" }
     package var parent: String { String(root[..<(root.lastIndex(of: "/") ?? root.startIndex)]) }
 
-    /// `environment["HOME"]` is the real HOME: its Claude Code login (`.claude/.credentials.json`)
-    /// reaches the children through a link; nothing else of it is visible to them.
     package static func create(environment: [String: String]) throws -> RuntimeDirectory {
         let parent = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(parent)/\(prefix)XXXXXX".utf8CString)
@@ -39,13 +39,6 @@ package struct RuntimeDirectory: Sendable {
         for path in [directory.home + "/.claude", directory.tmp, directory.work, directory.prompts] {
             try files.createDirectory(atPath: path, withIntermediateDirectories: true,
                                       attributes: [.posixPermissions: 0o700])
-        }
-        if let userHome = environment["HOME"] {
-            let credentials = userHome + "/.claude/.credentials.json"
-            if files.fileExists(atPath: credentials) {
-                try? files.createSymbolicLink(atPath: directory.home + "/.claude/.credentials.json",
-                                              withDestinationPath: credentials)
-            }
         }
         return directory
     }
@@ -100,6 +93,17 @@ package struct RuntimeDirectory: Sendable {
 
     package func removePrompt(at path: String) {
         unlink(path)
+    }
+
+    /// A CLI's own TMPDIR (its socket, and the probe directory every non-bare start leaves).
+    package func makeCLITemporary(id: String) throws -> String {
+        let path = "\(tmp)/\(id)"
+        guard mkdir(path, 0o700) == 0 else { throw SystemError(operation: "mkdir \(path)", errno: errno) }
+        return path
+    }
+
+    package func removeTree(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
     }
 
     package func remove() {

@@ -59,22 +59,25 @@ final class ToolBridgeEndpoint {
     }
 }
 
-/// A started CLI and what it owns in the proxy: its system prompt file and its tool bridge.
-/// `dispose` is the one place they are freed, when the process is gone.
+/// A started CLI and what it owns in the proxy: its system prompt file, its TMPDIR and its tool
+/// bridge. `dispose` is the one place they are freed, when the process is gone.
 final class CLIHandle {
     let process: CLIProcess
     let shape: SpawnShape
     let promptPath: String
+    let temporaryDirectory: String
     let bridge: ToolBridgeEndpoint?
     /// How it came to its request, for the access log and metrics.
     var start = StartKind.cold
 
     enum StartKind: String { case cold, warm, resumed }
 
-    init(process: CLIProcess, shape: SpawnShape, promptPath: String, bridge: ToolBridgeEndpoint?) {
+    init(process: CLIProcess, shape: SpawnShape, promptPath: String, temporaryDirectory: String,
+         bridge: ToolBridgeEndpoint?) {
         self.process = process
         self.shape = shape
         self.promptPath = promptPath
+        self.temporaryDirectory = temporaryDirectory
         self.bridge = bridge
     }
 }

@@ -17,10 +17,12 @@ struct CLIInvocationTests {
 
     @Test func usesTheIsolatedProfile() {
         let args = invocation.arguments
-        for flag in ["-p", "--verbose", "--include-partial-messages", "--bare", "--strict-mcp-config",
+        for flag in ["-p", "--verbose", "--include-partial-messages", "--strict-mcp-config",
                      "--no-session-persistence", "--disable-slash-commands"] {
             #expect(args.contains(flag))
         }
+        // --bare never reads a subscription login; --safe-mode drops the tool bridge (docs/cli.md).
+        #expect(!args.contains("--bare") && !args.contains("--safe-mode"))
         #expect(hasPair("--tools", ""))
         #expect(hasPair("--setting-sources", ""))
         #expect(hasPair("--max-turns", "1"))
@@ -59,5 +61,22 @@ struct CLIInvocationTests {
         #expect(env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] == "1")
         #expect(env["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] == "100")
         #expect(env["CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS"] == "60000")
+        #expect(env["CLAUDE_CONFIG_DIR"] == nil, "the person's config directory never reaches a CLI")
+    }
+
+    /// Every CLI reads, locks and refreshes the person's own login directory, never a copy; what
+    /// --bare skipped is asked for one by one.
+    @Test func theLoginIsThePersonsAndTheRestIsOff() {
+        let env = invocation.environment
+        #expect(env["CLAUDE_SECURESTORAGE_CONFIG_DIR"] == "/root/.claude")
+        for name in ["CLAUDE_CODE_DISABLE_AUTO_MEMORY", "CLAUDE_CODE_DISABLE_CLAUDE_MDS", "DISABLE_AUTOUPDATER",
+                     "DISABLE_TELEMETRY", "DISABLE_ERROR_REPORTING", "CLAUDE_CODE_ATTRIBUTION_HEADER"] {
+            #expect(env[name] != nil, "\(name)")
+        }
+        var testMode = CLIProfile.fixture
+        testMode.loginDirectory = nil
+        #expect(testMode.environment["CLAUDE_SECURESTORAGE_CONFIG_DIR"] == nil)
+        let own = CLIProfile.fixture.invocation(model: "m", systemPromptFile: "/p", tmpdir: "/run/t/cli_1")
+        #expect(own.environment["TMPDIR"] == "/run/t/cli_1")
     }
 }

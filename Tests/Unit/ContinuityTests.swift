@@ -101,7 +101,7 @@ struct ContinuityPolicyTests {
 
     private func handle(_ shape: SpawnShape? = nil, clock: FakeTimers) -> (CLIHandle, FakeChildIO) {
         let io = FakeChildIO()
-        return (CLIHandle(process: CLIProcess(io: io, timers: clock), shape: shape ?? self.shape, promptPath: "/p", bridge: nil), io)
+        return (CLIHandle(process: CLIProcess(io: io, timers: clock), shape: shape ?? self.shape, promptPath: "/p", temporaryDirectory: "/t", bridge: nil), io)
     }
 
     private func identity(_ text: String) -> ConversationIdentity {

@@ -89,6 +89,7 @@ extension CLIProfile {
     static let fixture = CLIProfile(
         executable: "/bin/claude", home: "/run/h", tmpdir: "/run/t", workingDirectory: "/run/w",
         inherited: CLIProfile.inherited(from: ["PATH": "/usr/bin", "PROXY_API_KEY": "secret", "ANTHROPIC_API_KEY": "sk",
-                                               "HOME": "/root", "AWS_SECRET_ACCESS_KEY": "x"]),
-        streamIdleTimeoutMs: 60000, apiTimeoutMs: 60000)
+                                               "HOME": "/root", "AWS_SECRET_ACCESS_KEY": "x",
+                                               "CLAUDE_CONFIG_DIR": "/elsewhere"]),
+        loginDirectory: "/root/.claude", streamIdleTimeoutMs: 60000, apiTimeoutMs: 60000)
 }

@@ -18,16 +18,62 @@ import Testing
         #expect(CLIVersion(parts: [2, 1, 331]).description == "2.1.331")
     }
 
-    @Test func credentialsAreFoundWithoutBeingRead() {
-        let none = CLICredentials.find(environment: ["HOME": "/home/a"]) { _ in false }
+    @Test func loginsAreFoundWithoutBeingReadInTheCLIsOrder() {
+        let none = CLILogin.find(environment: ["HOME": "/home/a"]) { _ in false }
         #expect(none.isEmpty)
-        let file = CLICredentials.find(environment: ["HOME": "/home/a"]) { $0 == "/home/a/.claude/.credentials.json" }
-        #expect(file == [.credentialsFile("/home/a/.claude/.credentials.json")])
-        let both = CLICredentials.find(environment: ["HOME": "/h", "CLAUDE_CODE_OAUTH_TOKEN": "t", "ANTHROPIC_API_KEY": ""]) { _ in
+        let file = CLILogin.find(environment: ["HOME": "/home/a"]) { $0 == "/home/a/.claude/.credentials.json" }
+        #expect(file == [.credentialsFile(path: "/home/a/.claude/.credentials.json")])
+        let both = CLILogin.find(environment: ["HOME": "/h", "CLAUDE_CODE_OAUTH_TOKEN": "t", "ANTHROPIC_API_KEY": ""]) { _ in
             false
         }
-        #expect(both == [.environment("CLAUDE_CODE_OAUTH_TOKEN")], "an empty variable is no login")
-        #expect(CLICredentials.advice.contains("--fake-upstream"))
+        #expect(both == [.oauthToken], "an empty variable is no login")
+        let all = CLILogin.find(environment: ["HOME": "/h", "CLAUDE_CODE_OAUTH_TOKEN": "t", "ANTHROPIC_API_KEY": "k",
+                                              "ANTHROPIC_AUTH_TOKEN": "b"]) { _ in true }
+        #expect(all == [.apiKey, .authToken, .oauthToken, .credentialsFile(path: "/h/.claude/.credentials.json")])
+        #expect(CLILogin.advice.contains("--fake-upstream"))
+        #expect(CLILogin.directory(environment: ["HOME": "/h", "CLAUDE_CONFIG_DIR": "/c"]) == "/c")
+        #expect(CLILogin.directory(environment: ["HOME": "/h", "CLAUDE_CONFIG_DIR": "/c",
+                                                 "CLAUDE_SECURESTORAGE_CONFIG_DIR": "/s"]) == "/s")
+        #expect(CLILogin.directory(environment: [:]) == nil)
+    }
+
+    /// The file's expiry, scopes and plan are read; a token never is, nor printed.
+    @Test func theCredentialsFileIsSummarisedWithoutItsTokens() throws {
+        let bytes = Array(#"{"claudeAiOauth":{"accessToken":"sk-ant-oat01-SECRET","refreshToken":"sk-ant-ort01-SECRET","#.utf8)
+            + Array(#""expiresAt":1800000000000,"scopes":["user:inference","user:profile"],"subscriptionType":"max"}}"#.utf8)
+        let file = try #require(CredentialsFile(bytes: bytes))
+        #expect(file == CredentialsFile(expiresAt: .seconds(1_800_000_000), scopes: ["user:inference", "user:profile"],
+                                        subscriptionType: "max", hasAccessToken: true))
+        #expect(!"\(file)".contains("SECRET"))
+        #expect(file.state(now: .seconds(1_799_996_400)) == .valid(expiresIn: .seconds(3600)))
+        #expect(file.state(now: .seconds(1_800_000_060)) == .expired(since: .seconds(60)))
+        // After a refused refresh the CLI clears the tokens and the expiry (login/ t6).
+        let cleared = Array(#"{"claudeAiOauth":{"accessToken":"","refreshToken":"","expiresAt":0,"scopes":[],"subscriptionType":"max"}}"#.utf8)
+        #expect(CredentialsFile(bytes: cleared)?.state(now: .seconds(1)) == .loggedOut)
+        #expect(CredentialsFile(bytes: Array("{}".utf8)) == nil)
+        #expect(CredentialsFile(bytes: Array("not json".utf8)) == nil)
+    }
+
+    @Test func doctorSaysWhichLoginAndWhatToDo() {
+        let path = "/h/.claude/.credentials.json"
+        let file = CredentialsFile(expiresAt: .seconds(10_000), scopes: ["user:inference"], subscriptionType: "pro",
+                                   hasAccessToken: true)
+        let valid = DoctorCommand.checkLogin([.credentialsFile(path: path)], file: file, now: .seconds(10_000 - 7200))
+        #expect(valid == [.pass("login: subscription login (\(path)) (not printed)"),
+                          .pass("login: pro subscription, access token expires in 2 h, scopes user:inference")])
+        let expired = DoctorCommand.checkLogin([.credentialsFile(path: path)], file: file, now: .seconds(10_000 + 600))
+        guard case .warn(let text, let fix)? = expired.last else { Issue.record("\(expired)"); return }
+        #expect(text.contains("expired 10 min ago"))
+        #expect(fix.contains("run `claude` once"))
+        var cleared = file
+        cleared.hasAccessToken = false
+        guard case .fail(_, let fixCleared)? = DoctorCommand.checkLogin([.credentialsFile(path: path)], file: cleared,
+                                                                         now: .seconds(1)).last else { Issue.record(); return }
+        #expect(fixCleared.contains("/login"))
+        let key = DoctorCommand.checkLogin([.apiKey, .credentialsFile(path: path)], file: file, now: .seconds(1))
+        #expect(key == [.pass("login: API key (ANTHROPIC_API_KEY) (not printed); also found, not used: subscription login (\(path))")])
+        guard case .fail(_, let advice)? = DoctorCommand.checkLogin([], file: nil, now: .seconds(1)).first else { Issue.record(); return }
+        #expect(advice.contains("setup-token"))
     }
 
     @Test func theReportSaysWhatToDo() {

@@ -96,7 +96,7 @@ struct MessagesTranslatorTests {
 
     @Test func aToolCallIsAToolUseBlockWithInputJSONDeltas() throws {
         var reducer = TurnReducer(bridgedTools: ["get_weather"])
-        let events = try Fixture.events("tool_bridge_denied").flatMap { reducer.events(for: $0) }
+        let events = try Fixture.withoutCustomizations("tool_bridge_denied").flatMap { reducer.events(for: $0) }
         let frames = stream(events)
         let block = try #require(frames.first { $0.event == "content_block_start" }?.data["content_block"] as? [String: Any])
         #expect(block["type"] as? String == "tool_use" && block["name"] as? String == "get_weather" && block["id"] as? String == "toolu_1")

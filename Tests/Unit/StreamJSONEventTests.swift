@@ -17,7 +17,7 @@ struct StreamJSONEventTests {
     @Test func readsInitResultAndDeltasOfAPlainRun() throws {
         let events = try Fixture.events("10a_rec_plain")
         #expect(events.first == .other(type: "system"))  // ui_invalidate comes first under --bare
-        #expect(events[1] == .initialized(model: "claude-sonnet-4-5", tools: [], mcpServers: []))
+        #expect(events[1] == .initialized(CLIInitReport(model: "claude-sonnet-4-5", tools: [], mcpServers: [])))
         guard case .result(let result) = events.last else { Issue.record("no result"); return }
         #expect(!result.isError)
         #expect(result.usage == TokenUsage(inputTokens: 12, outputTokens: 5))

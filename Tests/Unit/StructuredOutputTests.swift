@@ -11,9 +11,9 @@ struct StructuredOutputTests {
         var reducer = TurnReducer(isStructured: true, streamsStructured: streaming)
         // 06l was recorded with the default tools; the isolated profile reports only StructuredOutput.
         return try Fixture.events(name).flatMap { event in
-            if case .initialized(let model, let tools, _) = event {
-                return reducer.events(for: .initialized(model: model, tools: tools.filter { $0 == "StructuredOutput" },
-                                                        mcpServers: []))
+            if case .initialized(let report) = event {
+                return reducer.events(for: .initialized(CLIInitReport(
+                    model: report.model, tools: report.tools.filter { $0 == "StructuredOutput" }, mcpServers: [])))
             }
             return reducer.events(for: event)
         } + reducer.endOfOutput(exitStatus: .exited(0))
@@ -63,11 +63,11 @@ struct StructuredOutputTests {
 
     @Test func onlyTheStructuredOutputToolIsAllowed() {
         var structured = TurnReducer(isStructured: true)
-        #expect(structured.events(for: .initialized(model: "m", tools: ["StructuredOutput"], mcpServers: [])) == [])
+        #expect(structured.events(for: .initialized(CLIInitReport(model: "m", tools: ["StructuredOutput"], mcpServers: []))) == [])
         var plain = TurnReducer()
-        #expect(plain.events(for: .initialized(model: "m", tools: ["StructuredOutput"], mcpServers: [])).count == 1)
+        #expect(plain.events(for: .initialized(CLIInitReport(model: "m", tools: ["StructuredOutput"], mcpServers: []))).count == 1)
         var sneaky = TurnReducer(isStructured: true)
-        #expect(sneaky.events(for: .initialized(model: "m", tools: ["StructuredOutput", "Bash"], mcpServers: [])).count == 1)
+        #expect(sneaky.events(for: .initialized(CLIInitReport(model: "m", tools: ["StructuredOutput", "Bash"], mcpServers: []))).count == 1)
     }
 
     @Test func formatsBecomeTheSchemaFlag() throws {

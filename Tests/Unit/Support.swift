@@ -21,14 +21,24 @@ enum Fixture {
         }
     }
 
+    /// The lines of a transcript recorded with the CLI's default skills and commands, as the
+    /// isolated profile (which has none) would print them; the tools stay as recorded.
+    static func withoutCustomizations(_ name: String) throws -> [StreamJSONEvent] {
+        try events(name).map { event in
+            guard case .initialized(var report) = event else { return event }
+            report.customizations = []
+            return .initialized(report)
+        }
+    }
+
     /// The turn events a whole transcript produces, as the session would see them.
     /// Many recordings ran with the CLI's default tools, which the reducer rightly refuses;
     /// `isolated` blanks the reported tools so those recordings exercise the other paths.
     static func turn(_ name: String, isolated: Bool = true) throws -> [TurnEvent] {
         var reducer = TurnReducer()
         var out = try events(name).flatMap { event in
-            if isolated, case .initialized(let model, _, _) = event {
-                return reducer.events(for: .initialized(model: model, tools: [], mcpServers: []))
+            if isolated, case .initialized(let report) = event {
+                return reducer.events(for: .initialized(CLIInitReport(model: report.model, tools: [], mcpServers: [])))
             }
             return reducer.events(for: event)
         }

@@ -63,7 +63,7 @@ struct MCPEndpointTests {
 struct ToolTurnTests {
     private func events(bridged: [String]) throws -> [TurnEvent] {
         var reducer = TurnReducer(bridgedTools: bridged)
-        var out = try Fixture.events("tool_bridge_denied").flatMap { reducer.events(for: $0) }
+        var out = try Fixture.withoutCustomizations("tool_bridge_denied").flatMap { reducer.events(for: $0) }
         out += reducer.endOfOutput(exitStatus: .exited(1))
         return out
     }

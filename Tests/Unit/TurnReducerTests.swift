@@ -85,6 +85,41 @@ struct TurnReducerTests {
         #expect(tools.contains("Bash"))
     }
 
+    /// Without --bare the CLI reports its built-in agents and plugins (allowed) and would report
+    /// anyone's skills, commands, plugins and agents (refused): recorded with the proxy's profile and
+    /// a subscription login, and with the CLI's default flags.
+    @Test func configurationTheCLILoadedFailsClosed() throws {
+        let isolated = try Fixture.turn("subscription_profile", isolated: false)
+        guard case .completed? = isolated.last else { Issue.record("\(isolated)"); return }
+        var reducer = TurnReducer()
+        let defaults = try Fixture.events("02a_thinking_partial").compactMap { event -> CLIInitReport? in
+            if case .initialized(let report) = event { report } else { nil }
+        }.first
+        var report = try #require(defaults)
+        report.tools = []
+        guard case .failed(.toolsEnabled(let loaded))? = reducer.events(for: .initialized(report)).last else {
+            Issue.record(); return
+        }
+        #expect(loaded.contains("skill:code-review"))
+        #expect(loaded.contains("command:compact"))
+        #expect(!loaded.contains { $0.hasPrefix("plugin:") || $0.hasPrefix("agent:") }, "built into the CLI")
+        #expect(CLIInitReport.customizations(skills: [], slashCommands: [], plugins: [("mine", "/home/a/.claude/plugins/mine")],
+                                             agents: ["Plan", "my-reviewer"]) == ["plugin:mine", "agent:my-reviewer"])
+    }
+
+    /// An expired subscription login whose refresh could not reach the token endpoint: the CLI
+    /// reports a refused connection before any upstream call; the client is told to renew the login.
+    @Test func anExpiredLoginThatCouldNotBeRefreshedSaysSo() throws {
+        func failure(loginExpired: Bool) throws -> UpstreamCause? {
+            var reducer = TurnReducer(continuity: .init(loginExpired: loginExpired))
+            let events = try Fixture.events("subscription_expired_refresh_unreachable").flatMap { reducer.events(for: $0) }
+            guard case .failed(.upstream(let error))? = events.last else { return nil }
+            return error.cause
+        }
+        #expect(try failure(loginExpired: true) == .loginExpired)
+        #expect(try failure(loginExpired: false) == .connectionLost)
+    }
+
     @Test func theProxysBudgetStopIsANormalEndWithStreamUsage() {
         var reducer = TurnReducer()
         let start = AnthropicStreamEvent.messageStart(id: "m1", model: "x", usage: TokenUsage(inputTokens: 12, cacheReadInputTokens: 30))
@@ -99,7 +134,7 @@ struct TurnReducerTests {
 
     @Test func outputThatEndsWithoutAResultFails() throws {
         var reducer = TurnReducer()
-        _ = reducer.events(for: .initialized(model: "m", tools: [], mcpServers: []))
+        _ = reducer.events(for: .initialized(CLIInitReport(model: "m", tools: [], mcpServers: [])))
         #expect(reducer.endOfOutput(exitStatus: .signaled(9)) == [.failed(.exitedWithoutResult(.signaled(9)))])
         #expect(reducer.endOfOutput(exitStatus: nil) == [])
     }
@@ -111,7 +146,7 @@ struct BudgetEndTests {
     private func run(stopReason: String?) -> [TurnEvent] {
         var reducer = TurnReducer()
         let lines: [StreamJSONEvent] = [
-            .initialized(model: "m", tools: [], mcpServers: []),
+            .initialized(CLIInitReport(model: "m", tools: [], mcpServers: [])),
             .stream(messageID: "a", .messageStart(id: "a", model: "m", usage: TokenUsage(inputTokens: 3))),
             .stream(messageID: "a", .textDelta(index: 0, text: "Hello")),
             .stream(messageID: "a", .messageDelta(stopReason: stopReason, outputTokens: 2)),

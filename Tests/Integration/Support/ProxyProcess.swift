@@ -14,15 +14,37 @@ final class ProxyProcess: @unchecked Sendable {
 
     static let key = "test-key"
 
+    /// The Claude login the proxy runs with. The suite runs as a subscriber: most people log in
+    /// with `claude` and a subscription, not an API key.
+    enum Login {
+        /// A subscription login file in the proxy's HOME, as `claude` /login writes it, with this
+        /// access token (`sk-ant-oat01-…`) expiring at this Unix time.
+        case subscription(token: String = "sk-ant-oat01-TEST-\(UUID().uuidString.prefix(8))",
+                          expiresAt: Int = Int(Date().timeIntervalSince1970) + 8 * 3600)
+        case apiKey(String = "sk-ant-api03-TEST")
+        case authToken(String = "bearer-TEST")
+        /// `CLAUDE_CODE_OAUTH_TOKEN`, from `claude setup-token`.
+        case oauthToken(String = "sk-ant-oat01-SETUP-TOKEN-TEST")
+        case none
+
+        /// The credentials file `claude` writes: tokens, expiry in milliseconds, scopes, plan.
+        static func credentialsFile(token: String, expiresAt: Int, refreshToken: String = "sk-ant-ort01-TEST") -> String {
+            #"{"claudeAiOauth":{"accessToken":"\#(token)","refreshToken":"\#(refreshToken)","expiresAt":\#(expiresAt * 1000),"#
+                + #""scopes":["user:inference","user:profile","user:sessions:claude_code"],"subscriptionType":"max"}}"#
+        }
+    }
+
     /// - Parameters:
     ///   - cli: the CLI to run (the real one by default).
     ///   - arguments: extra flags.
     ///   - launcher: a command that execs the proxy in place (e.g. `prlimit --nofile=64:64 --`).
     ///   - binary: the proxy to run (the one under test by default).
+    ///   - login: the Claude login in the proxy's HOME or environment (a subscription by default).
     init(cli: String = TestEnvironment.realCLI, arguments: [String] = [], environment: [String: String] = [:],
-         launcher: [String] = [], binary: String = TestEnvironment.proxyBinary) throws {
+         launcher: [String] = [], binary: String = TestEnvironment.proxyBinary, login: Login = .subscription(),
+         workingDirectory: String? = nil) throws {
         tmpdir = NSTemporaryDirectory() + "ccp-test-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: tmpdir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: tmpdir + "/.claude", withIntermediateDirectories: true)
         let proxyArguments = ["--port", "0", "--claude", cli, "--log-level", "debug"] + arguments
         if let first = launcher.first {
             process.executableURL = URL(fileURLWithPath: first)
@@ -35,12 +57,25 @@ final class ProxyProcess: @unchecked Sendable {
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "PROXY_API_KEY": Self.key,
             "ANTHROPIC_BASE_URL": TestEnvironment.mock.baseURL,
-            "ANTHROPIC_API_KEY": "sk-mock",
             "HOME": tmpdir,
             "TMPDIR": tmpdir,
+            // Whatever a CLI would send to Anthropic's other hosts (a token refresh) stays on
+            // loopback and is refused there.
+            "HTTPS_PROXY": "http://127.0.0.1:9",
         ]
+        switch login {
+        case .subscription(let token, let expiresAt):
+            let path = tmpdir + "/.claude/.credentials.json"
+            FileManager.default.createFile(atPath: path, contents: Data(Login.credentialsFile(token: token, expiresAt: expiresAt).utf8),
+                                           attributes: [.posixPermissions: 0o600])
+        case .apiKey(let key): env["ANTHROPIC_API_KEY"] = key
+        case .authToken(let token): env["ANTHROPIC_AUTH_TOKEN"] = token
+        case .oauthToken(let token): env["CLAUDE_CODE_OAUTH_TOKEN"] = token
+        case .none: break
+        }
         env.merge(environment) { $1 }
         process.environment = env
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice
         try process.run()

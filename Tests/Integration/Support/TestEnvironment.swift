@@ -61,10 +61,62 @@ final class MockUpstream: @unchecked Sendable {
         return ((try? JSONSerialization.jsonObject(with: Data(response.body))) as? [[String: Any]]) ?? []
     }
 
+    /// The credential each upstream request tagged `[[id:TAG]]` carried: kind (`oauth`, `api_key`,
+    /// `bearer`, `none`) and token.
+    func credentials(tag: String) -> [(kind: String, token: String)] {
+        let response = CurlClient.request("GET", "\(baseURL)/_credentials?id=\(tag)")
+        let list = ((try? JSONSerialization.jsonObject(with: Data(response.body))) as? [[String: String]]) ?? []
+        return list.map { ($0["kind"] ?? "", $0["token"] ?? "") }
+    }
+
     /// Opens a gate; true when the stream was still waiting at it.
     func release(gate: String) -> Bool {
         CurlClient.request("POST", "\(baseURL)/_gate/\(gate)", body: []).status == 200
     }
+}
+
+/// A stand-in for Anthropic's OAuth token endpoint (Support/token_endpoint.py), reached as the
+/// CLIs' HTTPS proxy on loopback with a CA of its own; one per test that needs it.
+final class TokenEndpoint: @unchecked Sendable {
+    let port: Int
+    /// The CA the CLI must trust (NODE_EXTRA_CA_CERTS).
+    let certificateAuthority: String
+    private let process = Process()
+    private let stdin = Pipe()
+
+    /// - Parameter mode: `ok`, `reject_reused` (a refresh token can be spent once) or `reject_all`.
+    init(mode: String) throws {
+        let stdout = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", TestEnvironment.packageRoot
+            .appendingPathComponent("Tests/Integration/Support/token_endpoint.py").path, mode]
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let words = (stdout.fileHandleForReading.readLine() ?? "").split(separator: " ")
+        guard words.count >= 2, let port = Int(words[words.count - 2]) else { throw CocoaError(.fileReadCorruptFile) }
+        self.port = port
+        certificateAuthority = String(words[words.count - 1])
+    }
+
+    deinit {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    /// The environment that sends a CLI's HTTPS here and trusts the CA.
+    var environment: [String: String] {
+        ["HTTPS_PROXY": "http://127.0.0.1:\(port)", "NODE_EXTRA_CA_CERTS": certificateAuthority]
+    }
+
+    /// What came through: host, method, path, status, and for refreshes the refresh token and what was issued.
+    var requests: [[String: Any]] {
+        let response = CurlClient.request("GET", "http://127.0.0.1:\(port)/_requests")
+        return ((try? JSONSerialization.jsonObject(with: Data(response.body))) as? [[String: Any]]) ?? []
+    }
+
+    var refreshes: [[String: Any]] { requests.filter { $0["path"] as? String == "/v1/oauth/token" } }
 }
 
 extension FileHandle {
@@ -127,9 +179,10 @@ extension TestEnvironment {
 }
 
 extension Trait where Self == ConditionTrait {
-    /// For tests that run the real Claude Code CLI.
+    /// For tests that run the real Claude Code CLI. In CI (which always has it) a missing CLI is
+    /// a failure, never a skip that would count as passed.
     static var needsRealCLI: Self {
-        .enabled(if: TestEnvironment.realCLIPresent,
+        .enabled(if: TestEnvironment.realCLIPresent || ProcessInfo.processInfo.environment["CI"] != nil,
                  "the pinned Claude Code CLI is not installed: scripts/fetch-cli.sh fetches it (scripts/test.sh does)")
     }
 }

@@ -3,7 +3,12 @@
 
 The scenario is chosen by a marker in the last user message: [[scenario:NAME]].
 A test can tag its request with [[id:TAG]]; GET /_requests?id=TAG lists the bodies
-received for that tag, so a test can count upstream calls.
+received for that tag, so a test can count upstream calls, and GET /_credentials?id=TAG the
+credential each of them carried: {"kind": "oauth"|"api_key"|"bearer"|"none", "token": …}.
+
+Logins: like Anthropic, a request needs a credential (x-api-key, or Authorization: Bearer; a
+subscription's OAuth access token is `sk-ant-oat01-…`), else 401. An OAuth token containing
+EXPIRED or REVOKED is refused with 401 as Anthropic refuses an expired or revoked one.
 
 Scenarios: text (default), echo, count (a reply unique to the request), slow, gate:ID, big:KIB, utf8, long, thinking, max_tokens,
 tool_call, tool_calls2, tool_text_call, tool_call_max_tokens (the client's bridged tools; once the
@@ -26,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
 LOCK = threading.Lock()
-REQUESTS = []          # (tag, body)
+REQUESTS = []          # (tag, body, credential)
 GATES = {}             # id -> {"event": Event, "state": "waiting"|"released"|"timed_out"}
 COUNTER = [0]
 
@@ -140,8 +145,13 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_requests":
             tag = parse_qs(url.query).get("id", [None])[0]
             with LOCK:
-                bodies = [b for (t, b) in REQUESTS if tag is None or t == tag]
+                bodies = [b for (t, b, _) in REQUESTS if tag is None or t == tag]
             return self.send_json(200, bodies)
+        if url.path == "/_credentials":
+            tag = parse_qs(url.query).get("id", [None])[0]
+            with LOCK:
+                found = [c for (t, _, c) in REQUESTS if tag is None or t == tag]
+            return self.send_json(200, found)
         self.send_json(404, {"error": "not found"})
 
     def do_POST(self):
@@ -162,11 +172,30 @@ class Handler(BaseHTTPRequestHandler):
         text = all_user_text(body)
         tag = (re.findall(r"\[\[id:([\w.-]+)\]\]", text) or [None])[-1]
         scenario = (re.findall(r"\[\[scenario:([\w:.-]+)\]\]", text) or ["text"])[-1]
+        credential = self.credential()
         with LOCK:
-            REQUESTS.append((tag, body))
+            REQUESTS.append((tag, body, credential))
             COUNTER[0] += 1
             msg_id = f"msg_mock_{COUNTER[0]}"
+        if credential["kind"] == "none":
+            return self.api_error(401, "authentication_error", "x-api-key header is required")
+        if credential["kind"] == "oauth" and ("EXPIRED" in credential["token"] or "REVOKED" in credential["token"]):
+            return self.api_error(401, "authentication_error",
+                                  "OAuth token has expired. Please obtain a new token or refresh your existing token.")
         self.serve(scenario, body, msg_id)
+
+    def credential(self):
+        """Which login the request carried, as the Messages API reads it."""
+        key = self.headers.get("x-api-key")
+        bearer = self.headers.get("authorization") or ""
+        token = bearer[len("Bearer "):] if bearer.startswith("Bearer ") else ""
+        if key:
+            return {"kind": "api_key", "token": key}
+        if token.startswith("sk-ant-oat01-"):
+            return {"kind": "oauth", "token": token}
+        if token:
+            return {"kind": "bearer", "token": token}
+        return {"kind": "none", "token": ""}
 
     # ---- the Messages API ---------------------------------------------------
     def serve(self, scenario, body, msg_id):
