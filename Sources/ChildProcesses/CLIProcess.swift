@@ -32,6 +32,7 @@ package final class CLIProcess: ChildIOEvents {
     /// Output that arrived while nobody was attached.
     private var heldOutput: [UInt8] = []
     private var heldOverflow = false
+    private var interrupts = 0
     /// Called once the process is gone for good (reaped, stdout closed, everything freed).
     package var onGone: ((CLIProcess) -> Void)?
 
@@ -76,6 +77,14 @@ package final class CLIProcess: ChildIOEvents {
     package func send(_ line: [UInt8]) {
         guard !inputClosed else { return }
         io.write(line + [UInt8(ascii: "\n")])
+    }
+
+    /// Asks the CLI to stop its current turn and stay for the next (docs/cli.md, "Interrupt"):
+    /// its `result` follows within a fraction of a second. Needs stdin open.
+    package func interrupt() {
+        guard !inputClosed, isRunning else { return }
+        interrupts += 1
+        send(Array(#"{"type":"control_request","request_id":"ccp-interrupt-\#(interrupts)","request":{"subtype":"interrupt"}}"#.utf8))
     }
 
     /// No more turns: the CLI ends after the current one.

@@ -49,6 +49,22 @@ package final class HTTPExchange {
         if let request, let connection = evhttp_request_get_connection(request) {
             evhttp_connection_set_closecb(connection, nil, nil)
         }
+        // Exactly one reply: an exchange dropped without one is a bug (a debug build stops here);
+        // a release build answers 500, or ends the stream it began, rather than leave the client hanging.
+        if let request {
+            assertionFailure("an HTTP exchange was dropped without a reply: \(method) \(path)")
+            if isStreaming { evhttp_send_reply_end(request) } else { evhttp_send_error(request, 500, nil) }
+        }
+    }
+
+    /// A second reply through one exchange is a bug: debug builds stop on it, release builds drop it.
+    private func checkNoReplyYet(_ what: String) -> Bool {
+        guard request != nil else {
+            // After the client left, a late reply is expected and goes nowhere.
+            assert(clientGone, "a second reply (\(what)) through one exchange: \(method) \(path)")
+            return false
+        }
+        return true
     }
 
     package func header(_ name: String) -> String? {
@@ -91,7 +107,7 @@ package final class HTTPExchange {
     // MARK: Whole replies
 
     package func respond(status: Int, headers: [(String, String)], body: [UInt8]) {
-        guard let request else { return }
+        guard checkNoReplyYet("respond"), !isStreaming, let request else { return }
         stopWatchingClose()
         addHeaders(headers + commonHeaders, to: request)
         let buffer = evbuffer_new()
@@ -107,7 +123,7 @@ package final class HTTPExchange {
     // MARK: Streamed replies
 
     package func startStream(status: Int, headers: [(String, String)]) {
-        guard let request, !isStreaming else { return }
+        guard checkNoReplyYet("startStream"), let request, !isStreaming else { return }
         stopWatchingClose()
         addHeaders(headers + commonHeaders, to: request)
         self.status = status

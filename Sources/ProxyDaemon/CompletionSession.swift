@@ -2,13 +2,19 @@ import ChildProcesses
 import Logging
 import ProxyCore
 
+/// Who hears that a session ended: told exactly once, from the state machine's `release`.
+package protocol CompletionSessionOwner: AnyObject {
+    func sessionReleased(_ session: CompletionSession)
+}
+
 /// Per-request glue: attaches to one CLI process, feeds its stdout through `LineSplitter` →
 /// `StreamJSONEvent` → `TurnReducer` → the endpoint's `ReplyTranslator`, and carries out the
-/// state machine's actions against the reply sink and the process. Depends on protocols only
-/// (`ResponseSink`, `TimerFactory`, and the process's `ChildIO`), so tests drive it with fakes.
-/// `onRelease` is called exactly once, from the state machine's `release`: the one place a
-/// request ends.
-package final class CompletionSession: CLIProcessListener, ScheduledRequest {
+/// state machine's actions against the reply sink and the process. Every byte to the client goes
+/// through the outbox. Depends on protocols only (`ResponseSink`, `TimerFactory`, and the
+/// process's `ChildIO`), so tests drive it with fakes. It never obtains or disposes of a CLI:
+/// its owner gives it one (`start`) and decides what becomes of it after `release`, from what
+/// the state machine decided (`keepsCLI`).
+package final class CompletionSession: CLIProcessListener {
     package struct Limits: Sendable {
         package var requestTimeout: Double
         /// Seconds without CLI output before the CLI is stopped (504).
@@ -20,14 +26,17 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         /// Seconds from a finished reply to stopping a CLI that is still running, and again to
         /// closing a stdout that something outside the CLI's group still holds.
         package var linger = 3.0
+        /// Seconds an interrupted CLI has to end its turn before it is stopped (it takes 40–150 ms).
+        package var interruptGrace = 2.0
 
         package init(requestTimeout: Double, idleTimeout: Double = 300, keepAliveInterval: Double = 15,
-                     maxReplyBytes: Int = .max, linger: Double = 3.0) {
+                     maxReplyBytes: Int = .max, linger: Double = 3.0, interruptGrace: Double = 2.0) {
             self.requestTimeout = requestTimeout
             self.idleTimeout = idleTimeout
             self.keepAliveInterval = keepAliveInterval
             self.maxReplyBytes = maxReplyBytes
             self.linger = linger
+            self.interruptGrace = interruptGrace
         }
     }
 
@@ -38,11 +47,10 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     private var reducer: TurnReducer
     private var splitter = LineSplitter()
     private var pendingFrames: [SSEFrame] = []
-    /// Large payloads being written a slice per loop turn; the end of the stream and the release
-    /// wait for it.
-    private var outbox: ReplyOutbox!
+    /// Every byte to the client, in order; the end of a stream waits for it, and the state
+    /// machine's release waits for it to empty.
+    private let outbox: ReplyOutbox
     private var endAfterOutbox = false
-    private var releaseAfterOutbox = false
     package private(set) var process: CLIProcess?
     private let timers: any TimerFactory
     private let logger: Logger
@@ -51,60 +59,47 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     private var idleTimer: (any LoopTimer)?
     private var keepAliveTimer: (any LoopTimer)?
     private var lingerTimer: (any LoopTimer)?
+    private var interruptTimer: (any LoopTimer)?
     /// Bytes of text and thinking produced so far, against `maxReplyBytes`.
     private var replyBytes = 0
     /// True when something went to the client since the last keep-alive tick.
     private var sentSinceTick = false
-    private let onRelease: (CompletionSession) -> Void
+    package weak var owner: (any CompletionSessionOwner)?
     private var responseHeaders: [(String, String)]
     package private(set) var model: String?
     package private(set) var spawnFailed = false
     /// The code of the error the client was given, for the access log.
     package private(set) var errorCode: String?
     package private(set) var isReleased = false
-    /// This request's input for the CLI (one stream-json user line); nil when resuming after tool
-    /// results, which go over the tool bridge instead.
-    private let input: [UInt8]?
     /// True when the CLI may be kept for the conversation's next request: its stdin stays open.
-    package var keepsProcess = false
-    /// Set when the turn completed and the CLI was detached alive, for the owner to park.
-    package private(set) var keptProcess: CLIProcess?
+    package var keepsProcess: Bool { machine.keepsConversation }
+    /// The state machine decided the CLI is kept for the conversation's next request.
+    package var keepsCLI: Bool { machine.keepsChild }
     /// The turn as the client got it (kept for every request that may park its CLI).
     package private(set) var transcript = TurnTranscript()
     /// The CLI's cumulative cost after this turn, for the next request on the same process.
-    package var cumulativeCost: Double? { reducer.cumulativeCost }
-    /// How a request came by its CLI: started for it, or taken ready-made (warm, or kept from
-    /// the conversation's previous request), which has no spawn phase.
-    package enum Launched {
-        case spawned(CLIProcess)
-        case readyMade(CLIProcess)
-    }
-
-    /// Gives the request a CLI process when its place is ready.
-    private let launch: () -> Result<Launched, TurnFailure>
+    package var cumulativeCost: Double? { interruptedCost ?? reducer.cumulativeCost }
+    /// The cumulative cost an interrupted turn's `result` reported.
+    private var interruptedCost: Double?
     /// Where this request's time went; `elapsed` is the injected clock (seconds since it was read).
     package private(set) var timeline = RequestTimeline()
     private let elapsed: () -> Double
 
+    /// - Parameter keepsConversation: the conversation may continue in this CLI after the request.
     package init(id: String, sink: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
-                 reducer: TurnReducer = TurnReducer(), headers: [(String, String)], limits: Limits,
-                 timers: any TimerFactory, logger: Logger, input: [UInt8]?,
-                 elapsed: @escaping () -> Double = { 0 },
-                 launch: @escaping () -> Result<Launched, TurnFailure>,
-                 onRelease: @escaping (CompletionSession) -> Void) {
+                 keepsConversation: Bool = false, headers: [(String, String)], limits: Limits,
+                 timers: any TimerFactory, logger: Logger, elapsed: @escaping () -> Double = { 0 }) {
         self.id = id
-        self.input = input
-        self.launch = launch
         self.elapsed = elapsed
-        self.reducer = reducer
+        self.reducer = TurnReducer()
         self.sink = sink
         self.translator = translator
-        self.machine = SessionStateMachine(isStreaming: isStreaming, childStarted: false)
+        self.machine = SessionStateMachine(isStreaming: isStreaming, childStarted: false,
+                                           keepsConversation: keepsConversation)
         self.responseHeaders = headers
         self.limits = limits
         self.timers = timers
         self.logger = logger
-        self.onRelease = onRelease
         outbox = ReplyOutbox(sink: sink, timers: timers)
         outbox.onEmpty = { [weak self] in self?.outboxEmptied() }
     }
@@ -120,23 +115,20 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         sink.watchForClientClose()
     }
 
-    /// Its place is ready: get a process and start.
-    package func begin() {
+    /// Its place is ready; its owner is getting it a CLI now.
+    package func admitted() {
         timeline.mark(.admitted, at: elapsed())
-        switch launch() {
-        case .success(.spawned(let process)):
-            timeline.mark(.launched, at: elapsed())
-            start(process, input: input)
-        case .success(.readyMade(let process)):
-            start(process, input: input)
-        case .failure(let failure):
-            fail(failure)
-        }
     }
 
-    /// Attaches to `process` and gives it this request's input: one stream-json user line, after
-    /// which its stdin is closed (one turn per process, for now).
-    package func start(_ process: CLIProcess, input: [UInt8]?) {
+    /// Attaches to `process` and gives it this request's input: one stream-json user line (nil
+    /// when resuming after tool results, which went over the bridge), after which its stdin is
+    /// closed unless the conversation may continue in it.
+    /// - Parameters:
+    ///   - reducer: the turn's reducer, for how this CLI came to the request.
+    ///   - spawned: started for this request (a warm or kept CLI has no spawn phase).
+    package func start(_ process: CLIProcess, input: [UInt8]?, reducer: TurnReducer, spawned: Bool) {
+        if spawned { timeline.mark(.launched, at: elapsed()) }
+        self.reducer = reducer
         listenToSink()
         machine.spawned()
         self.process = process
@@ -169,8 +161,8 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         sink.onClientGone = { [weak self] in self?.clientLeft() }
         sink.onDrained = { [weak self] in
             guard let self else { return }
-            self.process?.resumeOutput()
             self.outbox.drained()
+            if !self.outbox.isBehind { self.process?.resumeOutput() }
         }
     }
 
@@ -183,7 +175,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
 
     private func keepAliveDue() {
         guard machine.isReplyStreaming else { return }
-        if !sentSinceTick { sink.send(translator.keepAliveFrames()) }
+        if !sentSinceTick { enqueue(translator.keepAliveFrames()) }
         sentSinceTick = false
         scheduleKeepAlive()
     }
@@ -191,8 +183,12 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     // MARK: Inputs (CLIProcessListener)
 
     package func cliProcess(output bytes: [UInt8]) {
-        // After the reply nothing more is said to the client: the bytes are read only to reach EOF.
-        guard !machine.isReplyFinished else { return }
+        // After the reply nothing more is said to the client: the bytes are read only to reach
+        // EOF, or, after an interrupt, to see the interrupted turn end.
+        guard !machine.isReplyFinished else {
+            if machine.isInterrupting { watchInterruptedTurn(splitter.pieces(from: bytes)) }
+            return
+        }
         idleTimer?.schedule(after: limits.idleTimeout)
         handle(splitter.pieces(from: bytes))
     }
@@ -208,10 +204,26 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
     }
 
     private func clientLeft() {
-        logger.info("client left; stopping the CLI", metadata: ["request_id": "\(id)"])
         outbox.discard()
-        perform(machine.clientLeft())
-        if releaseAfterOutbox { release() }
+        endAfterOutbox = false
+        // A conversation worth keeping keeps its CLI if what was answered can be continued: text
+        // so far and no tool call begun (docs/cli.md, "Interrupt").
+        let interruptible = process?.isUsable == true && !transcript.text.isEmpty && transcript.toolCalls.isEmpty
+        let actions = machine.clientLeft(interruptible: interruptible)
+        logger.info(actions.contains(.interruptChild) ? "client left; interrupting the CLI's turn to keep it"
+                        : "client left; stopping the CLI", metadata: ["request_id": "\(id)"])
+        perform(actions)
+    }
+
+    /// After an interrupt: the interrupted turn's `result` ends it, and the CLI is kept.
+    private func watchInterruptedTurn(_ pieces: [LineSplitter.Piece]) {
+        for case .line(let line) in pieces where !line.isEmpty {
+            guard case .result(let result)? = try? StreamJSONEvent(line: line) else { continue }
+            interruptedCost = result.totalCostUSD
+            logger.debug("interrupted turn ended", metadata: ["request_id": "\(id)", "subtype": "\(result.subtype)"])
+            perform(machine.interruptedTurnEnded())
+            return
+        }
     }
 
     private func handle(_ pieces: [LineSplitter.Piece]) {
@@ -248,12 +260,10 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         case .completed(let completion):
             if let cost = completion.costUSD { responseHeaders.append(("x-claude-cost-usd", "\(cost)")) }
             if machine.isStreaming { pendingFrames += translator.frames(for: event) }
-            if keepsProcess, !completion.stopsChild, [.stop, .toolCalls].contains(completion.finishReason),
-               process?.isUsable == true {
-                perform(machine.turnCompletedKeepingChild())
-            } else {
-                perform(machine.turnCompleted(stopsChild: completion.stopsChild))
-            }
+            // A conversation can go on after a stop or tool calls, in a CLI fit for another turn;
+            // the state machine decides whether it is kept.
+            let continuable = [.stop, .toolCalls].contains(completion.finishReason) && process?.isUsable == true
+            perform(machine.turnCompleted(stopsChild: completion.stopsChild, continuable: continuable))
         case .text(let piece), .reasoning(let piece), .toolArguments(_, let piece):
             timeline.token(at: elapsed())
             replyBytes += piece.utf8.count
@@ -271,36 +281,52 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         }
     }
 
-    /// Hands the pending frames to the connection in batches of about 64 KiB, so a large final
-    /// event is not copied once more into one buffer with all the others. True when behind.
-    private func sendPendingFrames() -> Bool {
-        if !outbox.isEmpty || pendingFrames.contains(where: { $0.spliced != nil }) {
-            let payloads = pendingFrames.map(\.sliced)
-            pendingFrames.removeAll()
-            outbox.append(payloads)
-            return false
-        }
-        var behind = false
+    /// Hands the pending frames to the outbox, small ones joined into pieces of about 64 KiB (so
+    /// a large final event is not copied once more into one buffer with all the others), large
+    /// spliced ones as they are.
+    private func sendPendingFrames() {
         var batch: [UInt8] = []
+        var payloads: [SplicedText] = []
+        func flush() {
+            guard !batch.isEmpty else { return }
+            payloads.append(SplicedText(prefix: batch, text: "", suffix: []))
+            batch = []
+        }
         for frame in pendingFrames {
-            batch += frame.bytes
-            if batch.count >= 64 * 1024 {
-                behind = sink.send(batch) || behind
-                batch.removeAll(keepingCapacity: true)
+            if frame.spliced != nil {
+                flush()
+                payloads.append(frame.sliced)
+            } else {
+                batch += frame.bytes
+                if batch.count >= 64 * 1024 { flush() }
             }
         }
+        flush()
         pendingFrames.removeAll()
-        if !batch.isEmpty { behind = sink.send(batch) || behind }
-        return behind
+        enqueue(payloads)
     }
 
-    /// Everything queued has gone: a deferred end of stream and release follow.
+    private func enqueue(_ bytes: [UInt8]) {
+        enqueue([SplicedText(prefix: bytes, text: "", suffix: [])])
+    }
+
+    /// The one way bytes go to the client once a stream has begun.
+    private func enqueue(_ payloads: [SplicedText]) {
+        let payloads = payloads.filter { !$0.prefix.isEmpty || !$0.text.isEmpty || !$0.suffix.isEmpty }
+        guard !payloads.isEmpty else { return }
+        sentSinceTick = true
+        outbox.append(payloads)
+        if !outbox.isEmpty { machine.outboxFilled() }
+        if outbox.isBehind { process?.pauseOutput() }
+    }
+
+    /// Everything queued has gone: a deferred end of stream, and a release waiting for it.
     private func outboxEmptied() {
         if endAfterOutbox {
             endAfterOutbox = false
             sink.endStream()
         }
-        if releaseAfterOutbox { release() }
+        perform(machine.outboxEmptied())
     }
 
     /// The CLI's stderr is never sent to clients; when the CLI failed, operators see its tail.
@@ -324,17 +350,15 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                     ("X-Accel-Buffering", "no"),
                 ])
             case .sendFrames:
-                sentSinceTick = true
-                if sendPendingFrames() { process?.pauseOutput() }
+                sendPendingFrames()
             case .endStream:
-                // Where the time went, as an SSE comment every client skips.
+                // Where the time went, as an SSE comment every client skips; the stream ends once
+                // everything before it has gone.
                 timeline.mark(.finished, at: elapsed())
-                let comment = Array(": server-timing \(timeline.serverTiming)\n\n".utf8)
+                enqueue(Array(": server-timing \(timeline.serverTiming)\n\n".utf8))
                 if outbox.isEmpty {
-                    sink.send(comment)
                     sink.endStream()
                 } else {
-                    outbox.append([SplicedText(prefix: comment, text: "", suffix: [])])
                     endAfterOutbox = true
                 }
             case .respondWithBody:
@@ -342,8 +366,8 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                 if let spliced = translator.splicedBody(for: transcript) {
                     // A large body goes chunked, a slice at a time, instead of encoded at once.
                     sink.startStream(status: 200, headers: responseHeaders + [("Content-Type", "application/json")])
-                    endAfterOutbox = true
-                    outbox.append([spliced])
+                    enqueue([spliced])
+                    if outbox.isEmpty { sink.endStream() } else { endAfterOutbox = true }
                 } else {
                     sink.respond(status: 200, headers: responseHeaders + [("Content-Type", "application/json")],
                                  body: translator.body(for: transcript))
@@ -355,13 +379,21 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                 sink.respond(status: reply.status, headers: responseHeaders + reply.headers, body: reply.body)
             case .sendStreamError(let failure):
                 errorCode = translator.errorReply(for: failure).code
-                sink.send(translator.frames(for: failure).flatMap(\.bytes))
+                pendingFrames.removeAll()
+                enqueue(translator.frames(for: failure).flatMap(\.bytes))
             case .reportUnfinishedTurn:
                 let events = reducer.endOfOutput(exitStatus: process?.exitStatus)
                 if events.isEmpty { perform(machine.turnFailed(.exitedWithoutResult(process?.exitStatus))) }
                 events.forEach(turn)
             case .terminateChild:
                 process?.terminate()
+            case .interruptChild:
+                process?.interrupt()
+            case .startInterruptTimer:
+                if interruptTimer == nil {
+                    interruptTimer = timers.timer { [weak self] in self?.interruptExpired() }
+                }
+                interruptTimer?.schedule(after: limits.interruptGrace)
             case .drainOutput:
                 pendingFrames.removeAll()  // the outbox, if any, still goes out
                 process?.resumeOutput()
@@ -374,7 +406,7 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
                 logger.notice("stdout still held after the CLI exited; closing it", metadata: ["request_id": "\(id)"])
                 process?.abandonOutput()
             case .keepChild:
-                keptProcess = process
+                logger.debug("CLI kept for the conversation", metadata: ["request_id": "\(id)"])
             case .release:
                 release()
             }
@@ -391,25 +423,26 @@ package final class CompletionSession: CLIProcessListener, ScheduledRequest {
         perform(machine.lingerExpired())
     }
 
+    private func interruptExpired() {
+        logger.notice("the interrupted CLI did not end its turn in time; stopping it", metadata: ["request_id": "\(id)"])
+        perform(machine.interruptTimedOut())
+    }
+
+    /// The state machine's release: the one place a request ends (the outbox has emptied).
     private func release() {
-        // What is still being written goes first (the client's own departure empties it).
-        if !outbox.isEmpty {
-            releaseAfterOutbox = true
-            return
-        }
-        releaseAfterOutbox = false
         guard !isReleased else { return }
         isReleased = true
         outbox.close()
         logStderrIfFailed()
-        for timer in [deadline, idleTimer, keepAliveTimer, lingerTimer] { timer?.close() }
+        for timer in [deadline, idleTimer, keepAliveTimer, lingerTimer, interruptTimer] { timer?.close() }
         deadline = nil
         idleTimer = nil
         keepAliveTimer = nil
         lingerTimer = nil
+        interruptTimer = nil
         process?.detach()
         sink.onClientGone = nil
         sink.onDrained = nil
-        onRelease(self)
+        owner?.sessionReleased(self)
     }
 }

@@ -3,7 +3,8 @@ import ProxyCore
 /// CLIs kept after a reply, each holding a conversation that may continue: its next user turn,
 /// or the results of the tool calls it waits on. At most `capacity` (the least recently parked
 /// goes first); each is ended after `timeout` without its next request. A request takes the one
-/// whose conversation it continues exactly, and no other: one match, one taker.
+/// whose conversation it continues exactly, and no other: one match, one taker. What it lets go
+/// of (evicted, expired) goes to `onEvict`: `CLIPool` ends it.
 final class ParkedConversations {
     struct Entry {
         var identity: ConversationIdentity
@@ -20,22 +21,21 @@ final class ParkedConversations {
     private let capacity: Int
     private let timeout: Double
     private let timers: any TimerFactory
-    private let end: (CLIHandle) -> Void
+    var onEvict: (CLIHandle) -> Void = { _ in }
     private var serial = 0
     private(set) var evictions = 0
 
-    init(capacity: Int, timeout: Double, timers: any TimerFactory, end: @escaping (CLIHandle) -> Void) {
+    init(capacity: Int, timeout: Double, timers: any TimerFactory) {
         self.capacity = capacity
         self.timeout = timeout
         self.timers = timers
-        self.end = end
     }
 
     var count: Int { entries.count }
     var isEnabled: Bool { capacity > 0 }
 
     func park(_ handle: CLIHandle, identity: ConversationIdentity, pending: Set<String>, cost: Double) {
-        guard isEnabled else { return end(handle) }
+        guard isEnabled else { return onEvict(handle) }
         serial += 1
         let number = serial
         let timer = timers.timer { [weak self] in self?.expire(number) }
@@ -51,7 +51,9 @@ final class ParkedConversations {
     func take(_ request: Conversation, key: ConversationIdentity.Key)
         -> (entry: Entry, continuation: ConversationIdentity.Continuation)? {
         for (index, entry) in entries.enumerated().reversed() {
-            guard entry.handle.process.isRunning, !entry.handle.process.outputEnded,
+            // A CLI no longer fit to take a turn (exited, output ended or overflowed, being stopped)
+            // is never handed out; it goes when it is gone.
+            guard entry.handle.process.isUsable,
                   let continuation = entry.identity.continuation(by: request, key: key, pending: entry.pending) else {
                 continue
             }
@@ -90,28 +92,28 @@ final class ParkedConversations {
     private func remove(at index: Int) {
         let entry = entries.remove(at: index)
         entry.timer.close()
-        end(entry.handle)
+        onEvict(entry.handle)
     }
 }
 
 /// CLIs started before their request, for the request shapes seen recently. At most `capacity`
 /// warm CLIs, one per shape, for the most recently seen shapes; a shape not seen for `retireAfter`
-/// seconds is retired. A warm CLI that died while waiting is discarded, never handed out.
+/// seconds is retired. A warm CLI that died while waiting is discarded, never handed out. What it
+/// lets go of goes to `onEvict`.
 final class WarmPool {
     private var warm: [SpawnShape: CLIHandle] = [:]
     /// Shapes by the time they were last asked for (`clock` seconds), most recent last.
     private var recent: [(shape: SpawnShape, at: Double)] = []
     private let capacity: Int
     private let retireAfter: Double
-    private let end: (CLIHandle) -> Void
+    var onEvict: (CLIHandle) -> Void = { _ in }
     private(set) var hits = 0
     private(set) var misses = 0
     private(set) var discarded = 0
 
-    init(capacity: Int, retireAfter: Double = 600, end: @escaping (CLIHandle) -> Void) {
+    init(capacity: Int, retireAfter: Double = 600) {
         self.capacity = capacity
         self.retireAfter = retireAfter
-        self.end = end
     }
 
     var count: Int { warm.count }
@@ -128,7 +130,7 @@ final class WarmPool {
                 return handle
             }
             discarded += 1
-            end(handle)
+            onEvict(handle)
         }
         misses += 1
         return nil
@@ -141,25 +143,31 @@ final class WarmPool {
         for (shape, handle) in warm where !keep.contains(shape) || !handle.process.isUsable {
             if !handle.process.isUsable { discarded += 1 }
             warm[shape] = nil
-            end(handle)
+            onEvict(handle)
         }
         return recent.suffix(capacity).reversed().map(\.shape).filter { warm[$0] == nil }
     }
 
     func add(_ handle: CLIHandle) {
-        if let old = warm.updateValue(handle, forKey: handle.shape) { end(old) }
+        if let old = warm.updateValue(handle, forKey: handle.shape) { onEvict(old) }
     }
 
     /// Room is needed: one warm CLI goes. False when there is none.
     func evictOne() -> Bool {
         guard let (shape, handle) = warm.first else { return false }
         warm[shape] = nil
-        end(handle)
+        onEvict(handle)
         return true
     }
 
     func endAll() {
-        for handle in warm.values { end(handle) }
+        let all = warm.values
         warm = [:]
+        for handle in all { onEvict(handle) }
+    }
+
+    /// A warm CLI that is gone is forgotten.
+    func forget(_ handle: CLIHandle) {
+        if warm[handle.shape] === handle { warm[handle.shape] = nil }
     }
 }

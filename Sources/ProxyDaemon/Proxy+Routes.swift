@@ -126,7 +126,7 @@ extension Proxy {
     /// The tool bridge: the CLI of a running request asks for its tools (MCP over HTTP). Only
     /// from this machine, only while that request lives; logged at debug, not as API traffic.
     private func serveToolBridge(_ exchange: HTTPExchange, token: String, requestID: String) {
-        guard exchange.isLocalPeer(boundHost: configuration.host), let endpoint = toolEndpoints[token] else {
+        guard exchange.isLocalPeer(boundHost: configuration.host), let endpoint = pool.toolEndpoint(token: token) else {
             return respond(exchange, error: .notFound(method: exchange.method, path: "/mcp/…"), requestID: requestID)
         }
         guard exchange.method == "POST" else {
@@ -186,7 +186,7 @@ extension Proxy {
 
     /// One line per request (never the prompt or the key), and its metrics.
     func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
-                   errorCode: String? = nil, start: CLIHandle.StartKind? = nil) {
+                   errorCode: String? = nil, start: StartKind? = nil) {
         var metadata: Logger.Metadata = [
             "request_id": "\(requestID)", "method": "\(exchange.method)", "path": "\(exchange.path)",
             "status": "\(exchange.status)", "bytes": "\(exchange.bytesSent)",

@@ -6,8 +6,9 @@ import OpenAIFront
 import EventTransport
 import ChildProcesses
 
-/// The composition root: one event loop, the HTTP server, the child reaper, the live sessions.
-package final class Proxy {
+/// The composition root: one event loop, the HTTP server, the child reaper, the pool that owns
+/// every CLI, and the scheduler that admits requests.
+package final class Proxy: RequestHost {
     package let configuration: Configuration
     package let logger = Logger(label: "claude-code-proxy")
     package let loop = EventLoop()
@@ -30,15 +31,12 @@ package final class Proxy {
     package let scheduler: Scheduler
     private var signalWatchers: [SignalWatcher] = []
     package let cors: CORSPolicy
-    /// The tool bridge of each running CLI with tools, by its unguessable token.
-    var toolEndpoints: [String: ToolBridgeEndpoint] = [:]
-    /// Conversations kept in their running CLIs, and CLIs started ahead.
-    private(set) var parked: ParkedConversations!
-    private(set) var warmPool: WarmPool!
-    var refillPending = false
-    /// Every started CLI's handle, until its process is gone.
-    var handles: [ObjectIdentifier: CLIHandle] = [:]
-    private(set) var refillTimer: EventTimer!
+    /// Starts CLIs with their files; the pool owns what it starts.
+    private let spawner: ProcessSpawner
+    /// Every CLI: kept conversations, warm ones, leased ones, their tool bridges.
+    let pool: CLIPool
+    /// Each running request's exchange and id, for its access line.
+    var runs: [ObjectIdentifier: (exchange: HTTPExchange, requestID: String)] = [:]
     package var isStopping: Bool { scheduler.isDraining }
 
     package init(configuration: Configuration, environment: [String: String]) throws {
@@ -80,6 +78,11 @@ package final class Proxy {
             : CLILogin.credentialsPath(environment: environment)
         scheduler = Scheduler(maxRunning: configuration.maxConcurrency, maxWaiting: configuration.queueSize,
                               queueTimeout: configuration.queueTimeout, timers: timers)
+        spawner = ProcessSpawner(profile: profile, runtime: runtime, loop: loop, reaper: reaper, timers: timers,
+                                 logger: logger, toolCallTimeout: configuration.parkTimeout + 120)
+        pool = CLIPool(spawner: spawner, timers: timers, logger: logger, settings: .init(
+            maxParked: configuration.maxParked, parkTimeout: configuration.parkTimeout,
+            warmPool: configuration.warmPool, maxConcurrency: configuration.maxConcurrency))
         cors = CORSPolicy(origins: configuration.allowOrigins)
         let maxConnections = configuration.maxConnections ?? Configuration.derivedMaxConnections(
             descriptorLimit: descriptors.soft, maxConcurrency: configuration.maxConcurrency)
@@ -101,6 +104,7 @@ package final class Proxy {
             }
             profile.inherited["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:\(server?.port ?? configuration.port)\(fake.pathPrefix)"
             profile.inherited["ANTHROPIC_API_KEY"] = "sk-fake-upstream"
+            spawner.profile = profile
             logger.debug("fake upstream", metadata: ["url": "\(profile.inherited["ANTHROPIC_BASE_URL"] ?? "")"])
             logger.warning("TEST MODE: every answer comes from the built-in fake upstream, not from Anthropic",
                            metadata: ["script": "\(configuration.fakeScript ?? "-")", "entries": "\(fake.script.entries.count)"])
@@ -112,10 +116,9 @@ package final class Proxy {
         }
         for path in removed { logger.notice("removed the directory of a proxy that died", metadata: ["path": "\(path)"]) }
         server?.onAcceptPaused = { [unowned self] code, seconds in self.acceptPaused(errno: code, seconds: seconds) }
-        parked = ParkedConversations(capacity: configuration.maxParked, timeout: configuration.parkTimeout,
-                                     timers: timers) { [unowned self] handle in self.end(handle) }
-        warmPool = WarmPool(capacity: configuration.warmPool) { [unowned self] handle in self.end(handle) }
-        refillTimer = EventTimer(loop: loop) { [unowned self] in self.refillWarmPoolNow() }
+        spawner.toolBridgeBaseURL = toolBridgeBaseURL
+        pool.runningRequests = { [unowned self] in self.scheduler.running }
+        pool.clock = Proxy.clock
         reaper.onCPUTime = { [unowned self] seconds in self.metrics.recordChildCPU(seconds: seconds) }
         signalWatchers = [
             SignalWatcher(loop: loop, signal: SIGCHLD) { [unowned self] in self.reaper.reap() },
@@ -150,8 +153,8 @@ package final class Proxy {
         // reaped before the private directory (their HOME) is removed under them.
         reaper.killAll()
         reaper.reapAll(within: 2)
-        handles.removeAll()
-        refillTimer.close()
+        scheduler.abandonAll()
+        pool.disposeAll()
         signalWatchers.forEach { $0.close() }
         server?.close()
         reaper.killStrays()
@@ -162,8 +165,8 @@ package final class Proxy {
     package var metricsText: String {
         metrics.exposition(inFlight: scheduler.running, queued: scheduler.waiting, liveChildren: reaper.liveChildren,
                            continuity: Metrics.Continuity(
-                               warmHits: warmPool.hits, warmMisses: warmPool.misses, warmProcesses: warmPool.count,
-                               parked: parked.count, parkedEvictions: parked.evictions))
+                               warmHits: pool.warm.hits, warmMisses: pool.warm.misses, warmProcesses: pool.warm.count,
+                               parked: pool.parked.count, parkedEvictions: pool.parked.evictions))
     }
 
     /// A request finished: adopted strays go with it (a process that left its CLI's group and
@@ -203,8 +206,7 @@ package final class Proxy {
         guard !isStopping else { return }
         server?.stopAccepting()
         // Kept and warm CLIs serve no running request: they end first.
-        parked.endAll()
-        warmPool.endAll()
+        pool.endAll()
         logger.notice("\(name): draining", metadata: ["running": "\(scheduler.running)",
                                                        "waiting": "\(scheduler.waiting)"])
         scheduler.drain(timeout: configuration.drainTimeout, grace: CLIProcess.terminationGrace + 1) { [unowned self] in

@@ -1,18 +1,23 @@
 import ProxyCore
 
-/// Writes large payloads to a reply a slice per loop turn: the prefix, the text escaped 64 KiB
-/// at a time, the suffix. It yields to the loop after each slice, and waits for the connection
-/// to drain when it is behind, so a large answer never holds the loop for long nor piles up in
-/// the connection's buffer. `onEmpty` runs each time everything queued has gone.
+/// The one way a session's bytes reach its client once a stream has begun: frames, keep-alives,
+/// comments, errors and large payloads alike, in order. Small bytes are handed to the connection
+/// at once (the sender pauses its source while `isBehind`, which bounds them). Large payloads are
+/// written a slice per loop turn: the prefix, the text escaped 64 KiB at a time, the suffix. It
+/// yields to the loop after each slice, and waits for the connection to drain when it is behind,
+/// so a large answer never holds the loop for long nor piles up in the connection's buffer.
+/// `onEmpty` runs each time everything queued has been handed to the connection.
 final class ReplyOutbox {
     private var queue: [SplicedText] = []
     /// Where the first payload is: nil before its prefix, else the UTF-8 offset into its text.
     private var offset: Int?
     private var timer: (any LoopTimer)?
-    private var waitingForDrain = false
     private let sink: any ResponseSink
     private let timers: any TimerFactory
     var onEmpty: (() -> Void)?
+    /// The connection is above its high-water mark: nothing more is handed to it, and the sender
+    /// should pause, until it drains.
+    private(set) var isBehind = false
 
     init(sink: any ResponseSink, timers: any TimerFactory) {
         self.sink = sink
@@ -26,10 +31,16 @@ final class ReplyOutbox {
         pump()
     }
 
+    /// Bytes as they are (a frame, a keep-alive, a comment).
+    func append(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        append([SplicedText(prefix: bytes, text: "", suffix: [])])
+    }
+
     /// The connection drained: go on if it was waiting for that.
     func drained() {
-        guard waitingForDrain else { return }
-        waitingForDrain = false
+        guard isBehind else { return }
+        isBehind = false
         pump()
     }
 
@@ -37,7 +48,7 @@ final class ReplyOutbox {
     func discard() {
         queue.removeAll()
         offset = nil
-        waitingForDrain = false
+        isBehind = false
     }
 
     func close() {
@@ -46,24 +57,34 @@ final class ReplyOutbox {
         timer = nil
     }
 
+    private func send(_ bytes: [UInt8]) {
+        if !bytes.isEmpty && sink.send(bytes) { isBehind = true }
+    }
+
     private func pump() {
-        guard !waitingForDrain else { return }
         while let first = queue.first {
             guard var position = offset else {
                 offset = 0
-                if sink.send(first.prefix) { return waitingForDrain = true }
+                send(first.prefix)
                 continue
             }
-            if let slice = first.slice(from: &position) {
-                offset = position
-                if sink.send(slice) { return waitingForDrain = true }
-                if timer == nil { timer = timers.timer { [weak self] in self?.pump() } }
-                timer?.schedule(after: 0)
+            if position < first.text.utf8.count {
+                // A large text waits for the connection to drain before each slice, and yields to
+                // the loop after each: the loop serves others between them.
+                guard !isBehind else { return }
+                if let slice = first.slice(from: &position) {
+                    offset = position
+                    send(slice)
+                }
+                if !isBehind {
+                    if timer == nil { timer = timers.timer { [weak self] in self?.pump() } }
+                    timer?.schedule(after: 0)
+                }
                 return
             }
             queue.removeFirst()
             offset = nil
-            if sink.send(first.suffix) && !queue.isEmpty { return waitingForDrain = true }
+            send(first.suffix)
         }
         onEmpty?()
     }

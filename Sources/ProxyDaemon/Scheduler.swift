@@ -8,6 +8,8 @@ package protocol ScheduledRequest: AnyObject {
     func waitInQueue()
     /// The proxy ends it (queue timeout, shutdown).
     func cancel(_ failure: TurnFailure)
+    /// The proxy exits with it unfinished: it lets go of what it holds.
+    func abandon()
 }
 
 /// Who runs now and who waits: admission (at most `maxRunning`, then a bounded FIFO), each
@@ -81,6 +83,13 @@ package final class Scheduler {
         guard !requests.isEmpty else { return finishDrain() }
         drainTimer = timers.timer { [weak self] in self?.drainExpired(grace: grace) }
         drainTimer?.schedule(after: timeout)
+    }
+
+    /// At exit: every request still registered lets go of what it holds.
+    package func abandonAll() {
+        let left = Array(requests.values)
+        requests = [:]
+        for request in left { request.abandon() }
     }
 
     private func drainExpired(grace: Double) {

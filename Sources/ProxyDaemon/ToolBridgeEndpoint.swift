@@ -27,6 +27,12 @@ final class ToolBridgeEndpoint {
         if let answer = answers.removeValue(forKey: id) {
             return reply(exchange, MCPEndpoint.toolResult(rpcID: call.rpcID, text: answer))
         }
+        // A second call with the same id must not drop the first one's exchange unanswered.
+        if let earlier = held.removeValue(forKey: id) {
+            earlier.exchange.onClientGone = nil
+            reply(earlier.exchange, MCPEndpoint.toolResult(rpcID: earlier.rpcID, text: "Superseded by a later call.",
+                                                           isError: true))
+        }
         held[id] = (exchange, call.rpcID)
         exchange.onClientGone = { [weak self] in self?.held[id] = nil }
         exchange.watchForClientClose()
@@ -56,28 +62,5 @@ final class ToolBridgeEndpoint {
 
     private func reply(_ exchange: HTTPExchange, _ reply: MCPEndpoint.Reply) {
         exchange.respond(status: reply.status, headers: [("Content-Type", "application/json")], body: reply.body)
-    }
-}
-
-/// A started CLI and what it owns in the proxy: its system prompt file, its TMPDIR and its tool
-/// bridge. `dispose` is the one place they are freed, when the process is gone.
-final class CLIHandle {
-    let process: CLIProcess
-    let shape: SpawnShape
-    let promptPath: String
-    let temporaryDirectory: String
-    let bridge: ToolBridgeEndpoint?
-    /// How it came to its request, for the access log and metrics.
-    var start = StartKind.cold
-
-    enum StartKind: String { case cold, warm, resumed }
-
-    init(process: CLIProcess, shape: SpawnShape, promptPath: String, temporaryDirectory: String,
-         bridge: ToolBridgeEndpoint?) {
-        self.process = process
-        self.shape = shape
-        self.promptPath = promptPath
-        self.temporaryDirectory = temporaryDirectory
-        self.bridge = bridge
     }
 }

@@ -54,6 +54,69 @@ extension Integration {
             #expect(proxy.children.count == 1, "one CLI served both requests")
         }
 
+        /// A tool-result request queued behind a slow one, and timed out in the queue: its kept CLI
+        /// is not lost (it was never taken), and the client's retry continues in it.
+        @Test(.needsRealCLI) func aQueuedContinuationThatTimesOutLeavesItsCLIKept() throws {
+            let proxy = try ProxyProcess(arguments: ["--max-concurrency", "1", "--queue-timeout", "2"])
+            defer { proxy.stop() }
+            let tag = tag()
+            let user = #"{"role":"user","content":"weather? [[scenario:tool_call]] [[id:\#(tag)]]"}"#
+            let first = proxy.chat(#"{"model":"sonnet","tools":[\#(Self.weather)],"messages":[\#(user)]}"#)
+            let assistant = message(first)
+            let call = try #require((assistant["tool_calls"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(proxy.metric("ccp_parked_conversations") == 1)
+            // A slow request takes the only place: its answer waits at a gate.
+            let gate = "queued\(tag)"
+            let slowTag = "slow\(tag)"
+            let slow = Thread { _ = proxy.chat(chatBody("slow", scenario: "gate:\(gate)", tag: slowTag, stream: true)) }
+            slow.start()
+            #expect(ProcessTable.waitUntil { TestEnvironment.mock.requests(tag: slowTag).count == 1 })
+            let results = #"{"role":"tool","tool_call_id":"\#(call)","content":"Sunny"}"#
+            let body = #"{"model":"sonnet","tools":[\#(Self.weather)],"messages":[\#(user),\#(json(assistant)),\#(results)]}"#
+            let queued = proxy.chat(body)
+            #expect(queued.status == 429, "\(queued.text)")
+            #expect(proxy.metric("ccp_parked_conversations") == 1, "the kept CLI is still kept")
+            #expect(TestEnvironment.mock.release(gate: gate))
+            #expect(ProcessTable.waitUntil { proxy.log.contains("status=200") && proxy.metric("ccp_requests_in_flight") == 0 })
+            let retry = proxy.chat(body)
+            #expect(retry.status == 200, "\(retry.text.prefix(300))")
+            #expect((message(retry)["content"] as? String)?.hasPrefix("The tool said: Sunny") == true)
+            #expect(proxy.metric("ccp_conversation_resumes_total{kind=\"tool_result\"}") == 1)
+        }
+
+        /// A chat UI's Stop: the client leaves mid-answer, the CLI's turn is interrupted and the CLI
+        /// kept; the next turn, with the part of the answer the client got, continues in the same
+        /// CLI (the same session id upstream) instead of starting cold.
+        @Test(.needsRealCLI) func aStoppedStreamKeepsItsConversation() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let tag = tag()
+            let gate = "stop\(tag)"
+            defer { _ = TestEnvironment.mock.release(gate: gate) }
+            let earlier = #"{"role":"user","content":"hi"},{"role":"assistant","content":"Hi there."}"#
+            let asked = #"{"role":"user","content":"tell me more [[scenario:gate:\#(gate)]] [[id:\#(tag)]]"}"#
+            let stopped = proxy.chat(#"{"model":"sonnet","stream":true,"messages":[\#(earlier),\#(asked)]}"#,
+                                     onChunk: { _, soFar in !String(decoding: soFar, as: UTF8.self).contains("Hello") })
+            #expect(String(decoding: stopped.body, as: UTF8.self).contains("Hello"))
+            #expect(ProcessTable.waitUntil { proxy.metric("ccp_parked_conversations") == 1 }, "\(proxy.log.suffix(1500))")
+            #expect(proxy.log.contains("interrupting the CLI's turn"))
+            let next = proxy.chat(#"{"model":"sonnet","messages":[\#(earlier),\#(asked),{"role":"assistant","content":"Hello"},"#
+                                  + #"{"role":"user","content":"go on [[id:\#(tag)]]"}]}"#)
+            #expect(next.status == 200, "\(next.text.prefix(300))")
+            #expect(proxy.metric("ccp_conversation_resumes_total{kind=\"next_turn\"}") == 1)
+            let upstream = TestEnvironment.mock.requests(tag: tag)
+            #expect(upstream.count == 2)
+            let sessions = upstream.compactMap { body -> String? in
+                guard let metadata = body["metadata"] as? [String: Any], let user = metadata["user_id"] as? String,
+                      let object = try? JSONSerialization.jsonObject(with: Data(user.utf8)) as? [String: Any] else { return nil }
+                return object["session_id"] as? String
+            }
+            #expect(sessions.count == 2 && sessions[0] == sessions[1], "the same CLI: \(sessions)")
+            // The upstream saw what the client saw: the partial answer, then the new turn.
+            let texts = (upstream[1]["messages"] as? [[String: Any]] ?? []).map { "\($0)" }.joined()
+            #expect(texts.contains("Hello") && texts.contains("go on"))
+        }
+
         @Test(.needsRealCLI) func theNextTurnResumesWithNativeHistoryAndTheCacheMarker() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }

@@ -9,7 +9,7 @@ import Testing
 /// The request glue driven without sockets, processes or a loop: a fake sink, a fake child and
 /// a fake clock.
 @Suite struct CompletionSessionTests {
-    final class Harness {
+    final class Harness: CompletionSessionOwner {
         let sink = FakeSink()
         let clock = FakeTimers()
         let io = FakeChildIO()
@@ -19,19 +19,23 @@ import Testing
         var launches = 0
 
         init(streaming: Bool, limits: CompletionSession.Limits = .init(requestTimeout: 600),
-             translator custom: (any ReplyTranslator)? = nil) {
+             translator custom: (any ReplyTranslator)? = nil, keeps: Bool = false) {
             process = CLIProcess(io: io, timers: clock)
             let translator = custom ?? ChatTranslator(id: "chatcmpl-1", created: 0, model: "sonnet", includeUsage: false)
             session = CompletionSession(
-                id: "chatcmpl-1", sink: sink, translator: translator, isStreaming: streaming,
+                id: "chatcmpl-1", sink: sink, translator: translator, isStreaming: streaming, keepsConversation: keeps,
                 headers: [("X-Request-Id", "r1")], limits: limits, timers: clock,
-                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-                input: Array(#"{"type":"user"}"#.utf8),
-                launch: { [unowned self] in
-                    self.launches += 1
-                    return .success(.spawned(self.process))
-                }
-            ) { [unowned self] _ in self.released += 1 }
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            session.owner = self
+        }
+
+        func sessionReleased(_ session: CompletionSession) { released += 1 }
+
+        /// Its place is ready: the owner gives it the CLI.
+        func begin() {
+            session.admitted()
+            launches += 1
+            session.start(process, input: Array(#"{"type":"user"}"#.utf8), reducer: TurnReducer(), spawned: true)
         }
 
         func answer(_ pieces: [String]) { CLILines.answer(pieces).forEach(io.print) }
@@ -43,7 +47,7 @@ import Testing
 
     @Test func aStreamSendsEachDeltaAndEndsAfterEOFAndExit() {
         let h = Harness(streaming: true)
-        h.session.begin()
+        h.begin()
         #expect(h.io.writtenLines == [#"{"type":"user"}"#], "the request's input is written on attach")
         #expect(h.io.inputClosed)
         h.io.print(CLILines.initialized)
@@ -66,7 +70,7 @@ import Testing
 
     @Test func aWholeReplyIsOneBody() {
         let h = Harness(streaming: false)
-        h.session.begin()
+        h.begin()
         h.answer(["Hello", " there"])
         #expect(h.sink.status == 200)
         #expect(String(decoding: h.sink.body, as: UTF8.self).contains(#""content":"Hello there""#))
@@ -77,7 +81,7 @@ import Testing
     @Test func theChildMayExitBeforeOrAfterEOF() {
         for exitFirst in [true, false] {
             let h = Harness(streaming: false)
-            h.session.begin()
+            h.begin()
             h.answer(["x"])
             if exitFirst { h.io.exit(0) } else { h.io.endOutput() }
             #expect(h.released == 0)
@@ -88,7 +92,7 @@ import Testing
 
     @Test func aClientGoneBeforeTheFirstByteStopsTheCLI() {
         let h = Harness(streaming: false)
-        h.session.begin()
+        h.begin()
         h.io.print(CLILines.initialized)
         h.sink.leave()
         #expect(h.io.signals == [SIGTERM])
@@ -99,7 +103,7 @@ import Testing
 
     @Test func aClientGoneMidStreamStopsTheCLIOnce() {
         let h = Harness(streaming: true)
-        h.session.begin()
+        h.begin()
         h.io.print(CLILines.initialized)
         h.io.print(CLILines.start)
         h.io.print(CLILines.delta("partial"))
@@ -112,9 +116,55 @@ import Testing
         #expect(h.released == 1)
     }
 
+    /// A chat UI's Stop on a conversation worth keeping: the CLI's turn is interrupted (a
+    /// control request on stdin), not the CLI; its interrupted `result` ends the request and the
+    /// CLI is kept for the next turn.
+    @Test func aClientThatStopsAKeptConversationInterruptsItsCLI() {
+        let h = Harness(streaming: true, keeps: true)
+        h.begin()
+        #expect(!h.io.inputClosed, "a kept conversation's stdin stays open")
+        h.io.print(CLILines.initialized)
+        h.io.print(CLILines.start)
+        h.io.print(CLILines.delta("partial"))
+        h.sink.leave()
+        #expect(h.io.signals.isEmpty, "not stopped")
+        #expect(h.io.writtenLines.last?.contains(#""subtype":"interrupt""#) == true, "\(h.io.writtenLines)")
+        #expect(h.released == 0, "until the interrupted turn ends")
+        h.io.print(#"{"type":"control_response","response":{"subtype":"success","request_id":"ccp-interrupt-1"}}"#)
+        h.io.print(#"{"type":"result","subtype":"error_during_execution","is_error":true,"total_cost_usd":0.25,"usage":{}}"#)
+        #expect(h.released == 1)
+        #expect(h.session.keepsCLI)
+        #expect(h.session.cumulativeCost == 0.25)
+        #expect(h.session.transcript.text == "partial", "what the client received, for the next turn's identity")
+        #expect(h.clock.armed == 0)
+    }
+
+    @Test func anInterruptThatGetsNoResultInTimeStopsTheCLI() {
+        let h = Harness(streaming: true, limits: .init(requestTimeout: 600, interruptGrace: 2), keeps: true)
+        h.begin()
+        h.io.print(CLILines.initialized)
+        h.io.print(CLILines.start)
+        h.io.print(CLILines.delta("partial"))
+        h.sink.leave()
+        h.clock.advance(by: 1.9)
+        #expect(h.io.signals.isEmpty)
+        h.clock.advance(by: 0.2)
+        #expect(h.io.signals == [SIGTERM])
+        h.exitNormally()
+        #expect(h.released == 1 && !h.session.keepsCLI)
+    }
+
+    @Test func aClientThatLeavesBeforeAnyTextStopsEvenAKeptConversation() {
+        let h = Harness(streaming: true, keeps: true)
+        h.begin()
+        h.io.print(CLILines.initialized)
+        h.sink.leave()
+        #expect(h.io.signals == [SIGTERM], "nothing to continue from")
+    }
+
     @Test func aCLIThatDiesWithoutAResultIsAnError() {
         let h = Harness(streaming: false)
-        h.session.begin()
+        h.begin()
         h.io.print(CLILines.initialized)
         h.io.events?.childIO(exited: .signaled(SIGKILL))
         h.io.endOutput()
@@ -125,7 +175,7 @@ import Testing
 
     @Test func theIdleTimerAndTheDeadline() {
         let idle = Harness(streaming: false, limits: .init(requestTimeout: 100, idleTimeout: 5))
-        idle.session.begin()
+        idle.begin()
         idle.clock.advance(by: 4)
         idle.io.print(CLILines.initialized)  // output resets the idle timer
         idle.clock.advance(by: 4)
@@ -139,7 +189,7 @@ import Testing
         #expect(idle.released == 1)
 
         let deadline = Harness(streaming: true, limits: .init(requestTimeout: 10, idleTimeout: 300))
-        deadline.session.begin()
+        deadline.begin()
         deadline.io.print(CLILines.initialized)
         deadline.io.print(CLILines.start)
         for _ in 0..<12 {
@@ -152,7 +202,7 @@ import Testing
 
     @Test func backpressurePausesTheCLIAndADrainResumesIt() {
         let h = Harness(streaming: true)
-        h.session.begin()
+        h.begin()
         h.io.print(CLILines.initialized)
         h.sink.behind = true
         h.io.print(CLILines.start)
@@ -166,7 +216,7 @@ import Testing
     /// resumed it, so EOF was never read.
     @Test func aReplyThatEndsWhilePausedStillReadsToEOF() {
         let h = Harness(streaming: true)
-        h.session.begin()
+        h.begin()
         h.io.print(CLILines.initialized)
         h.io.print(CLILines.start)
         h.sink.behind = true
@@ -180,7 +230,7 @@ import Testing
 
     @Test func aCLIThatOutlivesItsReplyIsStoppedAndAHeldStdoutAbandoned() {
         let h = Harness(streaming: false, limits: .init(requestTimeout: 600, linger: 3))
-        h.session.begin()
+        h.begin()
         h.answer(["x"])
         h.clock.advance(by: 3)
         #expect(h.io.signals == [SIGTERM])
@@ -240,7 +290,7 @@ extension CompletionSessionTests {
     @Test func aLargeStreamedAnswerGoesOutASliceAtATimeThenEnds() throws {
         let h = Harness(streaming: true, translator: ResponsesTranslator(
             id: "resp_1", itemID: "msg_1", createdAt: 0, model: "m", instructions: nil, maxOutputTokens: nil))
-        h.session.begin()
+        h.begin()
         let big = String(repeating: "x", count: 2 * SplicedText.threshold)
         h.answer([big])
         h.exitNormally()
@@ -257,7 +307,7 @@ extension CompletionSessionTests {
 
     @Test func aLargeWholeReplyIsWrittenInSlicesToo() throws {
         let h = Harness(streaming: false)
-        h.session.begin()
+        h.begin()
         let big = String(repeating: "y", count: 2 * SplicedText.threshold)
         h.answer([big])
         #expect(h.sink.isStreaming && !h.sink.ended, "chunked, not encoded at once")

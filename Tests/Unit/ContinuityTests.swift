@@ -118,7 +118,8 @@ struct ContinuityPolicyTests {
     @Test func parkedConversationsTimeOutAndTheOldestGoesFirst() {
         let clock = FakeTimers()
         var ended: [ObjectIdentifier] = []
-        let parked = ParkedConversations(capacity: 2, timeout: 300, timers: clock) { ended.append(ObjectIdentifier($0)) }
+        let parked = ParkedConversations(capacity: 2, timeout: 300, timers: clock)
+        parked.onEvict = { ended.append(ObjectIdentifier($0)) }
         let (a, _) = handle(clock: clock), (b, _) = handle(clock: clock), (c, _) = handle(clock: clock)
         parked.park(a, identity: identity("a"), pending: [], cost: 0)
         clock.advance(by: 100)
@@ -136,7 +137,7 @@ struct ContinuityPolicyTests {
 
     @Test func aParkedCLIThatDiedIsNeverHandedOut() {
         let clock = FakeTimers()
-        let parked = ParkedConversations(capacity: 4, timeout: 300, timers: clock) { _ in }
+        let parked = ParkedConversations(capacity: 4, timeout: 300, timers: clock)
         let (a, io) = handle(clock: clock)
         parked.park(a, identity: identity("a"), pending: [], cost: 0)
         io.exit(1)
@@ -146,7 +147,8 @@ struct ContinuityPolicyTests {
     @Test func theWarmPoolKeepsRecentShapesRetiresOldOnesAndDiscardsTheDead() {
         let clock = FakeTimers()
         var ended = 0
-        let pool = WarmPool(capacity: 1, retireAfter: 600) { _ in ended += 1 }
+        let pool = WarmPool(capacity: 1, retireAfter: 600)
+        pool.onEvict = { _ in ended += 1 }
         var other = shape
         other.system = "T"
         #expect(pool.take(shape, now: 0) == nil && pool.misses == 1)

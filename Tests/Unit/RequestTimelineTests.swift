@@ -100,28 +100,26 @@ import Testing
         let clock = FakeTimers()
         let io = FakeChildIO()
         let process: CLIProcess
-        var session: CompletionSession!
+        let session: CompletionSession
+        let readyMade: Bool
 
         init(streaming: Bool, readyMade: Bool = false) {
+            self.readyMade = readyMade
             process = CLIProcess(io: io, timers: clock)
             session = CompletionSession(
                 id: "chatcmpl-1", sink: sink,
                 translator: ChatTranslator(id: "chatcmpl-1", created: 0, model: "sonnet", includeUsage: false),
                 isStreaming: streaming, headers: [], limits: .init(requestTimeout: 600), timers: clock,
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-                input: Array(#"{"type":"user"}"#.utf8),
-                elapsed: { [unowned clock] in clock.now },
-                launch: { [unowned self] in
-                    if readyMade { return .success(.readyMade(self.process)) }
-                    self.clock.advance(by: 0.002)  // fork/exec
-                    return .success(.spawned(self.process))
-                }) { _ in }
+                elapsed: { [unowned clock] in clock.now })
         }
 
         /// The recorded CLI's lines, with the time before each.
         func play() {
             clock.advance(by: 0.005)  // waiting for a place
-            session.begin()
+            session.admitted()
+            if !readyMade { clock.advance(by: 0.002) }  // fork/exec
+            session.start(process, input: Array(#"{"type":"user"}"#.utf8), reducer: TurnReducer(), spawned: !readyMade)
             clock.advance(by: 0.230)
             io.print(CLILines.initialized)
             clock.advance(by: 0.040)

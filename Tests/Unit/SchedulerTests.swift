@@ -10,6 +10,7 @@ import Testing
         func begin() { began += 1 }
         func waitInQueue() { waited += 1 }
         func cancel(_ failure: TurnFailure) { cancelled.append(failure) }
+        func abandon() {}
     }
 
     private func place(_ scheduler: Scheduler, _ request: Request) throws -> Scheduler.Ticket {

@@ -113,4 +113,64 @@ struct SessionStateMachineTests {
         #expect(machine.stdoutClosed() == [.release])
         #expect(machine.lingerExpired() == [])
     }
+
+    // A conversation that may continue in its CLI: the machine decides to keep it.
+
+    @Test func aCompletedTurnKeepsTheCLIOnceTheReplyHasDrained() {
+        var machine = SessionStateMachine(isStreaming: true, keepsConversation: true)
+        _ = machine.framesReady()
+        machine.outboxFilled()
+        #expect(machine.turnCompleted(stopsChild: false, continuable: true) == [.sendFrames, .endStream, .keepChild])
+        #expect(machine.keepsChild)
+        #expect(machine.outboxEmptied() == [.release], "released once the outbox has emptied, not at the CLI's end")
+        var whole = SessionStateMachine(isStreaming: false, keepsConversation: true)
+        #expect(whole.turnCompleted(stopsChild: false, continuable: true) == [.respondWithBody, .keepChild, .release])
+    }
+
+    @Test func onlyAContinuableTurnOfAKeptConversationKeepsItsCLI() {
+        var stop = SessionStateMachine(isStreaming: false, keepsConversation: true)
+        #expect(!stop.turnCompleted(stopsChild: true, continuable: true).contains(.keepChild))
+        var length = SessionStateMachine(isStreaming: false, keepsConversation: true)
+        #expect(!length.turnCompleted(stopsChild: false, continuable: false).contains(.keepChild))
+        var plain = SessionStateMachine(isStreaming: false)
+        #expect(!plain.turnCompleted(stopsChild: false, continuable: true).contains(.keepChild))
+    }
+
+    @Test func aClientThatLeavesAKeptConversationInterruptsTheTurnAndKeepsTheCLI() {
+        var machine = SessionStateMachine(isStreaming: true, keepsConversation: true)
+        _ = machine.framesReady()
+        #expect(machine.clientLeft(interruptible: true) == [.drainOutput, .interruptChild, .startInterruptTimer])
+        #expect(machine.lingerExpired() == [], "no linger while the interrupted turn ends")
+        #expect(machine.interruptedTurnEnded() == [.keepChild, .release])
+        #expect(machine.interruptTimedOut() == [])
+    }
+
+    @Test func anInterruptWithoutAResultInTimeStopsTheCLI() {
+        var machine = SessionStateMachine(isStreaming: true, keepsConversation: true)
+        _ = machine.framesReady()
+        _ = machine.clientLeft(interruptible: true)
+        #expect(machine.interruptTimedOut() == [.startLinger, .terminateChild])
+        #expect(machine.interruptedTurnEnded() == [])
+        #expect(machine.childExited() == [])
+        #expect(machine.stdoutClosed() == [.release])
+        #expect(!machine.keepsChild)
+    }
+
+    @Test func aCLIThatDiesWhileInterruptedIsNotKept() {
+        var machine = SessionStateMachine(isStreaming: true, keepsConversation: true)
+        _ = machine.framesReady()
+        _ = machine.clientLeft(interruptible: true)
+        #expect(machine.childExited() == [.startLinger])
+        #expect(machine.stdoutClosed() == [.release])
+        #expect(!machine.keepsChild)
+    }
+
+    @Test func otherDeparturesStillStopTheCLI() {
+        var notKept = SessionStateMachine(isStreaming: true)
+        _ = notKept.framesReady()
+        #expect(notKept.clientLeft(interruptible: true) == [.drainOutput, .startLinger, .terminateChild])
+        var notInterruptible = SessionStateMachine(isStreaming: true, keepsConversation: true)
+        _ = notInterruptible.framesReady()
+        #expect(notInterruptible.clientLeft(interruptible: false) == [.drainOutput, .startLinger, .terminateChild])
+    }
 }
