@@ -10,13 +10,23 @@ package struct AnthropicError: Error, Equatable, Sendable {
     package var retryAfter: Int?
     /// False for deterministic failures: `x-should-retry: false`, so the SDKs do not run the CLI again.
     package var isRetryable: Bool
+    /// The proxy's own code for the failure, as `error.details.error_code` (where Anthropic puts one).
+    package var code: String?
 
-    package init(status: Int, type: String? = nil, message: String, retryAfter: Int? = nil, isRetryable: Bool? = nil) {
+    package init(status: Int, type: String? = nil, message: String, retryAfter: Int? = nil, isRetryable: Bool? = nil,
+                 code: String? = nil) {
         self.status = status
         self.type = type ?? Self.type(for: status)
         self.message = message
         self.retryAfter = retryAfter
         self.isRetryable = isRetryable ?? (status == 429 || status >= 500)
+        self.code = code
+    }
+
+    /// A used-up usage window or a key's reserve: 429 with the wait to the window's reset.
+    package init(usage refusal: UsageRefusal) {
+        self.init(status: 429, message: refusal.message, retryAfter: refusal.retryAfter, isRetryable: false,
+                  code: refusal.code)
     }
 
     /// Anthropic's error type for an HTTP status.
@@ -38,8 +48,23 @@ package struct AnthropicError: Error, Equatable, Sendable {
     }
 
     package var body: [UInt8] {
-        WireJSON.encode(JSONValue.object(["type": .string("error"),
-                                          "error": .object(["type": .string(type), "message": .string(message)])]))
+        WireJSON.encode(Envelope(error: Detail(type: type, message: message,
+                                               details: code.map { Detail.Details(errorCode: $0) })))
+    }
+
+    private struct Envelope: Encodable {
+        var type = "error"
+        var error: Detail
+    }
+
+    private struct Detail: Encodable {
+        struct Details: Encodable {
+            var errorCode: String
+            enum CodingKeys: String, CodingKey { case errorCode = "error_code" }
+        }
+        var type: String
+        var message: String
+        var details: Details?
     }
 
     package var headers: [(String, String)] {
@@ -50,7 +75,7 @@ package struct AnthropicError: Error, Equatable, Sendable {
     }
 
     package var reply: ErrorReply {
-        ErrorReply(status: status, headers: headers, body: body, code: type)
+        ErrorReply(status: status, headers: headers, body: body, code: code ?? type)
     }
 }
 
@@ -60,6 +85,8 @@ extension AnthropicError {
         switch failure {
         case .upstream(let upstream):
             self.init(upstream: upstream)
+        case .usageBlocked(let block):
+            self.init(usage: UsageRefusal(block, now: UsageRefusal.now()))
         case .restartedAfterOutput:
             self.init(status: 500, message: "The upstream stream broke after part of the answer was sent, and the "
                       + "Claude Code CLI restarted it; the proxy stopped rather than send text twice.")
@@ -111,6 +138,8 @@ extension AnthropicError {
             self.init(status: 500, message: "The Claude subscription login has expired and the CLI could not refresh "
                       + "it. Run `claude` once as the user running the proxy (it refreshes the login), or log in again "
                       + "with /login, then retry.", isRetryable: false)
+        case .usageLimitReached(let window, let resetsAt):
+            self.init(usage: UsageRefusal(window: window, resetsAt: resetsAt, now: UsageRefusal.now()))
         case .rateLimited:
             self.init(status: 429, message: "Anthropic rate-limited the request. Try again later.", retryAfter: 30)
         case .overloaded:

@@ -54,6 +54,29 @@ package final class ChildReaper {
         return pids
     }
 
+    /// At exit: every stray is killed and reaped before the proxy goes, so that none outlives it,
+    /// not even as a zombie for another parent to collect. Repeats until none is left (a stray's
+    /// own orphans come to the proxy as it dies), or `seconds` pass. Returns how many were killed.
+    @discardableResult
+    package func killAndReapStrays(within seconds: Double) -> Int {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        var killed = 0
+        while ContinuousClock.now < deadline {
+            let strays = Self.directChildren().filter { owners[$0] == nil }
+            if strays.isEmpty { break }
+            for pid in strays where kill(pid, SIGKILL) == 0 { killed += 1 }
+            for pid in strays {
+                var status: Int32 = 0
+                while ContinuousClock.now < deadline {
+                    let reaped = waitpid(pid, &status, WNOHANG)
+                    if reaped == pid || (reaped < 0 && errno != EINTR) { break }
+                    usleep(2_000)
+                }
+            }
+        }
+        return killed
+    }
+
     /// SIGKILL to the group of every child still watched (the proxy is exiting).
     package func killAll() {
         for pid in owners.keys { kill(-pid, SIGKILL) }

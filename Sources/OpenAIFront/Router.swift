@@ -8,6 +8,8 @@ package enum Route: Equatable, Sendable {
     case chatCompletions
     case responses
     case metrics
+    /// The subscription's usage windows as last reported.
+    case usage
     /// Anthropic's Messages API.
     case messages
     case countTokens
@@ -24,6 +26,7 @@ package enum Route: Equatable, Sendable {
         case "/chat/completions": (.chatCompletions, ["POST"])
         case "/responses": (.responses, ["POST"])
         case "/metrics": (.metrics, ["GET", "HEAD"])
+        case "/usage": (.usage, ["GET", "HEAD"])
         case "/messages": (.messages, ["POST"])
         case "/messages/count_tokens": (.countTokens, ["POST"])
         case _ where rawPath.hasPrefix("/mcp/") && rawPath.count > "/mcp/".count:

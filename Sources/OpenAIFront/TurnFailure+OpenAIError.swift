@@ -7,6 +7,8 @@ extension TurnFailure {
         switch self {
         case .upstream(let upstream):
             return upstream.openAIError
+        case .usageBlocked(let block):
+            return .usage(UsageRefusal(block, now: UsageRefusal.now()))
         case .restartedAfterOutput:
             return OpenAIError(
                 status: 502, type: "server_error",
@@ -102,6 +104,8 @@ extension UpstreamError {
             return Self.notLoggedIn
         case .loginExpired:
             return Self.loginExpired
+        case .usageLimitReached(let window, let resetsAt):
+            return .usage(UsageRefusal(window: window, resetsAt: resetsAt, now: UsageRefusal.now()))
         case .rateLimited:
             return OpenAIError(status: 429, type: "rate_limit_error",
                                message: "Anthropic rate-limited the request. Try again later.",
@@ -138,5 +142,14 @@ extension UpstreamError {
     private var overloaded: OpenAIError {
         OpenAIError(status: 503, type: "server_error", message: "Anthropic is overloaded. Try again shortly.",
                     code: "overloaded", retryAfter: 5, isRetryable: true)
+    }
+}
+
+extension OpenAIError {
+    /// A used-up usage window or a key's reserve: 429 with the wait to the window's reset, never
+    /// retried by the SDKs (a window resets in hours, not seconds).
+    static func usage(_ refusal: UsageRefusal) -> OpenAIError {
+        OpenAIError(status: 429, type: "rate_limit_error", message: refusal.message, code: refusal.code,
+                    retryAfter: refusal.retryAfter, isRetryable: false)
     }
 }

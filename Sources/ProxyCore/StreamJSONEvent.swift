@@ -6,6 +6,8 @@ package enum StreamJSONEvent: Equatable, Sendable {
     case stream(messageID: String?, AnthropicStreamEvent)
     case assistant(AssistantMessage)
     case result(ResultEvent)
+    /// The subscription's usage windows changed (`rate_limit_event`).
+    case rateLimit(RateLimitInfo)
     case other(type: String)
 
     /// Parses one line. Invalid UTF-8 is replaced with U+FFFD first, so a bad byte costs one
@@ -30,7 +32,10 @@ package enum StreamJSONEvent: Equatable, Sendable {
             self = .assistant(AssistantMessage(
                 id: message?.id, model: message?.model,
                 texts: (message?.content ?? []).compactMap { $0.type == "text" ? $0.text : nil },
-                error: raw.error, apiError: raw.apiError))
+                error: raw.error, apiError: raw.apiError, rateLimit: raw.apiErrorParams?.rateLimitInfo))
+        case "rate_limit_event":
+            guard let info = raw.rateLimitInfo else { self = .other(type: raw.type); return }
+            self = .rateLimit(info)
         case "result":
             self = .result(ResultEvent(
                 subtype: raw.subtype ?? "", isError: raw.isError ?? false,
@@ -93,6 +98,8 @@ package struct AssistantMessage: Equatable, Sendable {
     /// Set on the CLI's synthetic error message (`"model":"<synthetic>"`, docs/cli.md, "The synthetic assistant message").
     package var error: String?
     package var apiError: String?
+    /// A refusal for a used-up window names it here (`api_error_params.rate_limit_info`).
+    package var rateLimit: RateLimitInfo?
 
     package var isSynthetic: Bool { model == "<synthetic>" || error != nil }
 }
@@ -193,6 +200,14 @@ private struct RawLine: Decodable {
     struct MCPServer: Decodable {
         var name: String?
     }
+    struct ErrorParams: Decodable {
+        var rateLimitInfo: RateLimitInfo?
+        enum CodingKeys: String, CodingKey { case rateLimitInfo = "rate_limit_info" }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            rateLimitInfo = try? c.decodeIfPresent(RateLimitInfo.self, forKey: .rateLimitInfo)
+        }
+    }
     struct Plugin: Decodable {
         var name: String?
         var path: String?
@@ -221,6 +236,8 @@ private struct RawLine: Decodable {
     var usage: Usage?
     var totalCostUSD: Double?
     var structuredOutput: JSONValue?
+    var rateLimitInfo: RateLimitInfo?
+    var apiErrorParams: ErrorParams?
 
     enum CodingKeys: String, CodingKey {
         case type, subtype, model, tools, event, message, error, result, usage, skills, plugins, agents
@@ -235,6 +252,8 @@ private struct RawLine: Decodable {
         case stopReason = "stop_reason"
         case totalCostUSD = "total_cost_usd"
         case structuredOutput = "structured_output"
+        case rateLimitInfo = "rate_limit_info"
+        case apiErrorParams = "api_error_params"
     }
 
     /// Only `type` is required. Every other field decodes to nil when it has another shape
@@ -265,6 +284,8 @@ private struct RawLine: Decodable {
         usage = try? c.decodeIfPresent(Usage.self, forKey: .usage)
         totalCostUSD = try? c.decodeIfPresent(Double.self, forKey: .totalCostUSD)
         structuredOutput = try? c.decodeIfPresent(JSONValue.self, forKey: .structuredOutput)
+        rateLimitInfo = try? c.decodeIfPresent(RateLimitInfo.self, forKey: .rateLimitInfo)
+        apiErrorParams = try? c.decodeIfPresent(ErrorParams.self, forKey: .apiErrorParams)
     }
 }
 

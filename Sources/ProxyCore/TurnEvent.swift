@@ -73,6 +73,9 @@ package enum TurnFailure: Error, Equatable, Sendable {
     case queueFull(waited: Bool)
     /// The proxy is draining and takes no new work.
     case shuttingDown
+    /// A usage window that covers the request is used up, or the key's reserve reached: answered
+    /// by the proxy without starting a CLI.
+    case usageBlocked(UsageLedger.Block)
 }
 
 package struct UpstreamError: Equatable, Sendable {
@@ -86,9 +89,11 @@ package struct UpstreamError: Equatable, Sendable {
     package var message: String
     /// The subscription login had expired before anything was answered (`Continuity.loginExpired`).
     package var loginExpired: Bool
+    /// A refusal for a used-up usage window: which, and when it resets.
+    package var rateLimit: RateLimitInfo?
 
     package init(status: Int? = nil, type: String? = nil, kind: String? = nil, transport: String? = nil,
-                 terminalReason: String? = nil, message: String, loginExpired: Bool = false) {
+                 terminalReason: String? = nil, message: String, loginExpired: Bool = false, rateLimit: RateLimitInfo? = nil) {
         self.status = status
         self.type = type
         self.kind = kind
@@ -96,5 +101,6 @@ package struct UpstreamError: Equatable, Sendable {
         self.terminalReason = terminalReason
         self.message = message
         self.loginExpired = loginExpired
+        self.rateLimit = rateLimit
     }
 }

@@ -121,7 +121,7 @@ package struct TurnReducer: Sendable {
         case .result(let result):
             return events(for: result)
 
-        case .other:
+        case .other, .rateLimit:
             return []
         }
     }
@@ -262,7 +262,7 @@ package struct TurnReducer: Sendable {
             status: result.apiErrorStatus, type: result.apiErrorType, kind: synthetic?.error,
             transport: synthetic?.apiError, terminalReason: result.terminalReason,
             message: result.text ?? synthetic?.texts.joined() ?? "The Claude Code CLI reported an error.",
-            loginExpired: continuity.loginExpired && !hasBegun))))
+            loginExpired: continuity.loginExpired && !hasBegun, rateLimit: synthetic?.rateLimit))))
     }
 
     private mutating func begin(model messageModel: String?) -> [TurnEvent] {

@@ -7,6 +7,9 @@ package enum UpstreamCause: Equatable, Sendable {
     /// The subscription login expired and the CLI could not refresh it (refused, or no way to
     /// reach the token endpoint).
     case loginExpired
+    /// A usage window of the subscription is used up (`api_error: "usage_limit_reached"`): which,
+    /// and when it resets (Unix seconds), when the CLI said.
+    case usageLimitReached(window: String?, resetsAt: Int?)
     case rateLimited
     case overloaded
     case promptTooLong
@@ -29,6 +32,9 @@ extension UpstreamError {
 
     private var classified: UpstreamCause {
         if terminalReason == "prompt_too_long" { return .promptTooLong }
+        if transport == "usage_limit_reached" {
+            return .usageLimitReached(window: rateLimit?.representativeWindow, resetsAt: rateLimit?.resetsAt)
+        }
         if kind == "authentication_failed" || status == 401 || status == 403 { return .notAuthenticated }
         switch status {
         case 429?: return .rateLimited

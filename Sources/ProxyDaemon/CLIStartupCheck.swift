@@ -24,6 +24,11 @@ enum CLIStartupCheck {
         }
         var metadata: Logger.Metadata = ["login": "\(login.kind)", "source": "\(login)"]
         if logins.count > 1 { metadata["also_found"] = "\(logins.dropFirst().map(\.kind).joined(separator: ","))" }
+        if login == .apiKey || login == .authToken {
+            metadata["usage"] = "not reported for this login"
+        } else {
+            metadata["usage"] = "reported with the first answer: GET /v1/usage, the anthropic-ratelimit-unified-* headers"
+        }
         logger.info("login", metadata: metadata)
         guard case .credentialsFile(let path) = login else { return }
         switch LoginFileState.read(path: path) {

@@ -2,9 +2,13 @@ import ChildProcesses
 import Logging
 import ProxyCore
 
-/// Who hears that a session ended: told exactly once, from the state machine's `release`.
+/// Who hears that a session ended (exactly once, from the state machine's `release`), and what
+/// its CLI said of the subscription's usage windows; and who knows their latest state.
 package protocol CompletionSessionOwner: AnyObject {
     func sessionReleased(_ session: CompletionSession)
+    func session(_ session: CompletionSession, reported usage: RateLimitInfo)
+    /// The latest known state of the usage windows, as response headers.
+    var usageHeaders: [(String, String)] { get }
 }
 
 /// Per-request glue: attaches to one CLI process, feeds its stdout through `LineSplitter` →
@@ -70,6 +74,8 @@ package final class CompletionSession: CLIProcessListener {
     package private(set) var spawnFailed = false
     /// The code of the error the client was given, for the access log.
     package private(set) var errorCode: String?
+    /// The failure the client was given, if any.
+    package private(set) var failure: TurnFailure?
     package private(set) var isReleased = false
     /// True when the CLI may be kept for the conversation's next request: its stdin stays open.
     package var keepsProcess: Bool { machine.keepsConversation }
@@ -236,6 +242,7 @@ package final class CompletionSession: CLIProcessListener {
                     switch event {
                     case .initialized: timeline.mark(.initialized, at: elapsed())
                     case .stream(_, .messageStart): timeline.mark(.upstreamStarted, at: elapsed())
+                    case .rateLimit(let info): owner?.session(self, reported: info)
                     default: break
                     }
                     for event in reducer.events(for: event) { turn(event) }
@@ -344,7 +351,7 @@ package final class CompletionSession: CLIProcessListener {
             switch action {
             case .startStream:
                 scheduleKeepAlive()
-                sink.startStream(status: 200, headers: responseHeaders + [
+                sink.startStream(status: 200, headers: responseHeaders + usageHeaders + [
                     ("Content-Type", "text/event-stream; charset=utf-8"),
                     ("Cache-Control", "no-cache"),
                     ("X-Accel-Buffering", "no"),
@@ -352,10 +359,14 @@ package final class CompletionSession: CLIProcessListener {
             case .sendFrames:
                 sendPendingFrames()
             case .endStream:
-                // Where the time went, as an SSE comment every client skips; the stream ends once
+                // Where the time went, and the usage windows as they are now (they may have changed
+                // since the headers left), as SSE comments every client skips; the stream ends once
                 // everything before it has gone.
                 timeline.mark(.finished, at: elapsed())
-                enqueue(Array(": server-timing \(timeline.serverTiming)\n\n".utf8))
+                var trailer = ": server-timing \(timeline.serverTiming)\n\n"
+                let usage = usageHeaders.map { "\($0.0.dropFirst("anthropic-ratelimit-unified-".count))=\($0.1)" }
+                if !usage.isEmpty { trailer += ": ratelimit \(usage.joined(separator: " "))\n\n" }
+                enqueue(Array(trailer.utf8))
                 if outbox.isEmpty {
                     sink.endStream()
                 } else {
@@ -376,9 +387,11 @@ package final class CompletionSession: CLIProcessListener {
                 let responseHeaders = finishedHeaders()
                 let reply = translator.errorReply(for: failure)
                 errorCode = reply.code
+                self.failure = failure
                 sink.respond(status: reply.status, headers: responseHeaders + reply.headers, body: reply.body)
             case .sendStreamError(let failure):
                 errorCode = translator.errorReply(for: failure).code
+                self.failure = failure
                 pendingFrames.removeAll()
                 enqueue(translator.frames(for: failure).flatMap(\.bytes))
             case .reportUnfinishedTurn:
@@ -413,11 +426,14 @@ package final class CompletionSession: CLIProcessListener {
         }
     }
 
-    /// A whole reply's headers: the request's own, and where its time went, now that it is over.
+    /// A whole reply's headers: the request's own, where its time went now that it is over, and
+    /// the usage windows as they are now.
     private func finishedHeaders() -> [(String, String)] {
         timeline.mark(.finished, at: elapsed())
-        return responseHeaders + [("Server-Timing", timeline.serverTiming)]
+        return responseHeaders + usageHeaders + [("Server-Timing", timeline.serverTiming)]
     }
+
+    private var usageHeaders: [(String, String)] { owner?.usageHeaders ?? [] }
 
     private func lingerExpired() {
         perform(machine.lingerExpired())

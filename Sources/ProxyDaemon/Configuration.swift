@@ -9,6 +9,11 @@ import ChildProcesses
 /// variables (the Rust proxy's names), then defaults. Pure: tests build it from dictionaries.
 package struct Configuration: Equatable, Sendable {
     package var apiKeys: [String]
+    /// Percent of the subscription's 5-hour and 7-day windows kept in reserve, by key: once a
+    /// window is used beyond 100 − this, the key's new requests get 429 `quota_reserved`.
+    package var reserves: [String: Int] = [:]
+    /// The reserve of keys the key file gives none (`--reserve-quota`).
+    package var reserveQuota: Int?
     package var host = "127.0.0.1"
     package var port = 8080
     package var model = "sonnet"
@@ -53,6 +58,11 @@ package struct Configuration: Equatable, Sendable {
 
     package static var cores: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
+    /// The reserve of a key: its own from the key file, else `--reserve-quota`.
+    package func reserve(forKey key: String) -> Int? {
+        reserves[key] ?? reserveQuota
+    }
+
     /// Flag values as parsed; nil when not given.
     package struct Flags: Equatable, Sendable {
         package var apiKey: String?
@@ -82,6 +92,7 @@ package struct Configuration: Equatable, Sendable {
         package var warmPool: Int?
         package var parkTimeout: Double?
         package var maxParked: Int?
+        package var reserveQuota: Int?
     }
 
     package init(apiKeys: [String]) {
@@ -92,18 +103,36 @@ package struct Configuration: Equatable, Sendable {
     package init(flags: Flags, environment: [String: String],
          readFile: (String) throws -> String) throws(ConfigurationError) {
         var keys: [String] = []
+        var reserves: [String: Int] = [:]
         if let key = flags.apiKey ?? environment["PROXY_API_KEY"], !key.isEmpty { keys.append(key) }
         if let file = flags.apiKeyFile ?? environment["PROXY_API_KEY_FILE"], !file.isEmpty {
             let text: String
             do { text = try readFile(file) } catch { throw .unreadableKeyFile(file, "\(error)") }
-            let fileKeys = text.split(whereSeparator: \.isNewline)
+            // One key a line, optionally followed by `reserve=PERCENT` (its own --reserve-quota).
+            let lines = text.split(whereSeparator: \.isNewline)
                 .map { $0.trimmingASCIISpaces() }
                 .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-            if fileKeys.isEmpty { throw .emptyKeyFile(file) }
-            keys += fileKeys
+            if lines.isEmpty { throw .emptyKeyFile(file) }
+            for line in lines {
+                let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                guard let key = words.first else { continue }
+                keys.append(key)
+                for option in words.dropFirst() {
+                    guard option.hasPrefix("reserve="), let percent = Int(option.dropFirst("reserve=".count)),
+                          (0...100).contains(percent) else {
+                        throw .invalid("\(file): a key's option (reserve=PERCENT, 0 to 100)", option)
+                    }
+                    reserves[key] = percent
+                }
+            }
         }
         guard !keys.isEmpty else { throw .missingAPIKey }
         self.init(apiKeys: keys)
+        self.reserves = reserves
+        if let reserve = flags.reserveQuota {
+            guard (0...100).contains(reserve) else { throw .invalid("--reserve-quota (0 to 100)", String(reserve)) }
+            reserveQuota = reserve
+        }
 
         host = flags.host ?? environment["HOST"] ?? host
         let portValue: Int?

@@ -47,7 +47,7 @@ package struct DoctorCommand: ParsableCommand {
         report.add(Self.checkPort(host: host, port: port))
         if live {
             if let path = cli.path, !sources.isEmpty || environment["ANTHROPIC_BASE_URL"] != nil {
-                report.add(Self.liveRequest(path, model: model, profile: profile))
+                for line in Self.liveRequest(path, model: model, profile: profile) { report.add(line) }
             } else {
                 report.add(.fail("live request: skipped", fix: "fix the lines above first"))
             }
@@ -138,8 +138,9 @@ package struct DoctorCommand: ParsableCommand {
         return .pass("port: \(host):\(port) is free")
     }
 
-    /// One minimal request through the CLI, as the proxy would make it, timed to its first token.
-    static func liveRequest(_ path: String, model: String, profile: CLIProfile) -> DoctorReport.Line {
+    /// One minimal request through the CLI, as the proxy would make it, timed to its first token;
+    /// and the subscription's usage windows, when the CLI reports them.
+    static func liveRequest(_ path: String, model: String, profile: CLIProfile) -> [DoctorReport.Line] {
         let invocation = CLIInvocation(
             executable: path,
             arguments: ["--print", "--output-format", "stream-json", "--verbose", "--include-partial-messages",
@@ -148,26 +149,48 @@ package struct DoctorCommand: ParsableCommand {
             environment: profile.environment, workingDirectory: profile.workingDirectory)
         var firstToken: Double?
         var failure: String?
+        var ledger = UsageLedger()
+        let now = UsageRefusal.now()
         do {
             let run = try CommandRun.run(invocation, timeout: 120) { line, seconds in
                 guard let event = try? StreamJSONEvent(line: line) else { return true }
                 switch event {
                 case .stream(_, .textDelta): if firstToken == nil { firstToken = seconds }
                 case .result(let result) where result.isError: failure = result.text ?? result.subtype
+                case .rateLimit(let info): ledger.record(info, at: Double(now))
                 default: break
                 }
                 return true
             }
+            let usage = Self.usageLine(ledger, now: now)
             if run.timedOut { failure = failure ?? "no answer within 120 s" }
-            if let failure { return .fail("live request: \(failure)", fix: "run `claude` by hand and look at what it says") }
+            if let failure {
+                return [.fail("live request: \(failure)", fix: "run `claude` by hand and look at what it says")] + usage
+            }
             guard let firstToken, run.status == .exited(0) else {
                 let tail = String(decoding: run.stderr.suffix(300), as: UTF8.self)
-                return .fail("live request: the CLI ended (\(run.status.map { "\($0)" } ?? "?")) without an answer \(tail)",
-                             fix: "run `claude` by hand and look at what it says")
+                return [.fail("live request: the CLI ended (\(run.status.map { "\($0)" } ?? "?")) without an answer \(tail)",
+                              fix: "run `claude` by hand and look at what it says")]
             }
-            return .pass("live request: first token after \(Int(firstToken * 1000)) ms (model \(model))")
+            return [.pass("live request: first token after \(Int(firstToken * 1000)) ms (model \(model))")] + usage
         } catch {
-            return .fail("live request: \(error)", fix: "check the CLI path")
+            return [.fail("live request: \(error)", fix: "check the CLI path")]
+        }
+    }
+
+    /// The usage windows as one line: `usage: 5-hour 12 % (resets in 59 min), 7-day 30 % (…)`.
+    static func usageLine(_ ledger: UsageLedger, now: Int) -> [DoctorReport.Line] {
+        guard let latest = ledger.latest else { return [] }
+        let windows = latest.windows.sorted { $0.key < $1.key }.map { name, window -> String in
+            let used = window.utilization.map { "\(Int(($0 * 100).rounded())) %" } ?? "?"
+            let reset = window.resetsAt.map { ", resets in \(UsageRefusal.duration(max(0, $0 - now)))" } ?? ""
+            return "\(RateLimitInfo.displayName(window: name)) \(used) (\(window.status?.text ?? "?")\(reset))"
+        }
+        let text = "usage: \(latest.status.text)" + (windows.isEmpty ? "" : "; " + windows.joined(separator: ", "))
+        switch latest.status {
+        case .rejected: return [.fail(text, fix: "wait for the window's reset; GET /v1/usage on the proxy shows it")]
+        case .allowedWarning: return [.warn(text, fix: "most of a window is used; see --reserve-quota to keep a share")]
+        default: return [.pass(text)]
         }
     }
 }

@@ -84,7 +84,8 @@ package struct Metrics: Sendable {
     package mutating func recordChildCPU(seconds: Double) { childCPUSeconds += seconds }
 
     /// Gauges are read at scrape time; the rest is what was recorded.
-    package func exposition(inFlight: Int, queued: Int, liveChildren: Int, continuity: Continuity = Continuity()) -> String {
+    package func exposition(inFlight: Int, queued: Int, liveChildren: Int, usage: UsageLedger = UsageLedger(),
+                            now: Double = 0, continuity: Continuity = Continuity()) -> String {
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -114,6 +115,7 @@ package struct Metrics: Sendable {
             family(name, type, help)
             out += "\(name) \(value)\n"
         }
+        usageFamilies(usage, now: now, into: &out)
         family("ccp_conversation_resumes_total", "counter", "Requests that carried on a conversation in its running CLI.")
         for (kind, value) in resumes.sorted(by: { $0.key < $1.key }) {
             out += "ccp_conversation_resumes_total{kind=\"\(kind)\"} \(value)\n"
@@ -130,6 +132,40 @@ package struct Metrics: Sendable {
             }
         }
         return out
+    }
+
+    /// The subscription's usage windows as last reported: a gauge per window for its utilization,
+    /// the seconds to its reset and its status (1 for the current one), and counters of requests
+    /// refused by Anthropic and answered by the proxy itself, by window.
+    private func usageFamilies(_ usage: UsageLedger, now: Double, into out: inout String) {
+        let windows = (usage.latest?.windows ?? [:]).sorted { $0.key < $1.key }
+        out += "# HELP ccp_usage_utilization Fraction of each usage window used, as last reported.\n"
+        out += "# TYPE ccp_usage_utilization gauge\n"
+        for (name, window) in windows {
+            if let used = window.utilization { out += "ccp_usage_utilization{window=\"\(Self.escape(name))\"} \(used)\n" }
+        }
+        out += "# HELP ccp_usage_reset_seconds Seconds until each usage window resets.\n# TYPE ccp_usage_reset_seconds gauge\n"
+        for (name, window) in windows {
+            if let reset = window.resetsAt {
+                out += "ccp_usage_reset_seconds{window=\"\(Self.escape(name))\"} \(max(0, Double(reset) - now))\n"
+            }
+        }
+        out += "# HELP ccp_usage_status Each usage window's status (1 for the current one).\n# TYPE ccp_usage_status gauge\n"
+        for (name, window) in windows {
+            if let status = window.status {
+                out += "ccp_usage_status{window=\"\(Self.escape(name))\",status=\"\(Self.escape(status.text))\"} 1\n"
+            }
+        }
+        out += "# HELP ccp_usage_refusals_total Requests Anthropic refused for a used-up usage window.\n"
+        out += "# TYPE ccp_usage_refusals_total counter\n"
+        for (name, count) in usage.refusals.sorted(by: { $0.key < $1.key }) {
+            out += "ccp_usage_refusals_total{window=\"\(Self.escape(name))\"} \(count)\n"
+        }
+        out += "# HELP ccp_usage_blocked_total Requests the proxy answered itself: a used-up window, or the key's reserve.\n"
+        out += "# TYPE ccp_usage_blocked_total counter\n"
+        for (name, count) in usage.blocked.sorted(by: { $0.key < $1.key }) {
+            out += "ccp_usage_blocked_total{window=\"\(Self.escape(name))\"} \(count)\n"
+        }
     }
 
     private func histogram(_ name: String, _ help: String, _ histogram: LatencyHistogram, into out: inout String) {

@@ -11,6 +11,8 @@ import ProxyCore
 /// conversation it continues exactly; anything else goes cold with the whole history.
 extension Proxy {
     func launch(_ job: any CompletionPlan, on exchange: HTTPExchange, requestID: String, apiKey: String) throws(TurnFailure) {
+        // A used-up window (or the key's reserve) is answered now: no place, no CLI.
+        try checkUsage(model: job.model, apiKey: apiKey)
         let place = try scheduler.reserve()
         // A conversation may continue in its CLI when it is an agent's (tools) or already has
         // turns; not under a schema (its enforcement turn ends the run its own way). A kept CLI
@@ -53,6 +55,7 @@ extension Proxy {
         case .toolResults?: metrics.recordResume(kind: "tool_result")
         case .fresh?, nil: break
         }
+        recordRefusal(of: run.session)
         if let (exchange, requestID) = runs.removeValue(forKey: ObjectIdentifier(run)) {
             logAccess(exchange, requestID: requestID, session: run.session, start: run.start)
         }

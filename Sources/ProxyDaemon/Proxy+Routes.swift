@@ -49,6 +49,8 @@ extension Proxy {
             logAccess(exchange, requestID: requestID, session: nil)
         case .mcp(let token):
             serveToolBridge(exchange, token: token, requestID: requestID)
+        case .usage:
+            serveUsage(exchange, requestID: requestID, apiKey: presentedKey(exchange))
         case .model(let id):
             guard let model = models.first(where: { $0.id == id }) else {
                 return respond(exchange, error: .modelNotFound(id), requestID: requestID)
@@ -71,7 +73,9 @@ extension Proxy {
                                         defaultModel: configuration.model, now: Int(time(nil)))
                     : try CompletionJob(responses: RequestDecoder.decode(ResponsesRequest.self, from: exchange.body),
                                         defaultModel: configuration.model, now: Int(time(nil)))
-                do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID, apiKey: presentedKey(exchange)) } catch { throw error.openAIError }
+                do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID, apiKey: presentedKey(exchange)) } catch {
+                    return respond(exchange, error: error.openAIError, requestID: requestID, usageWindow: error.usageWindow)
+                }
             } catch {
                 respond(exchange, error: error, requestID: requestID)
             }
@@ -116,7 +120,8 @@ extension Proxy {
             }
             let job = try MessagesJob(request, defaultModel: configuration.model)
             do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID, apiKey: presentedKey(exchange)) } catch {
-                throw AnthropicError(failure: error)
+                return respond(exchange, anthropic: AnthropicError(failure: error), requestID: requestID,
+                               usageWindow: error.usageWindow)
             }
         } catch {
             respond(exchange, anthropic: error, requestID: requestID)
@@ -166,27 +171,30 @@ extension Proxy {
         logAccess(exchange, requestID: requestID, session: nil)
     }
 
-    private func respond(_ exchange: HTTPExchange, anthropic error: AnthropicError, requestID: String) {
-        exchange.respond(status: error.status, headers: error.headers + [("X-Request-Id", requestID)], body: error.body)
-        logAccess(exchange, requestID: requestID, session: nil, errorCode: error.type)
+    private func respond(_ exchange: HTTPExchange, anthropic error: AnthropicError, requestID: String,
+                         usageWindow: String? = nil) {
+        exchange.respond(status: error.status, headers: error.headers + [("X-Request-Id", requestID)] + usage.headers,
+                         body: error.body)
+        logAccess(exchange, requestID: requestID, session: nil, errorCode: error.code ?? error.type, usageWindow: usageWindow)
     }
 
     /// Errors from routing and authentication, in the shape of the API the path belongs to.
-    private func respond(_ exchange: HTTPExchange, error: OpenAIError, requestID: String) {
+    private func respond(_ exchange: HTTPExchange, error: OpenAIError, requestID: String, usageWindow: String? = nil) {
         if Route.isAnthropic(path: exchange.path) {
             var converted = AnthropicError(status: error.status, message: error.message, retryAfter: error.retryAfter,
                                            isRetryable: error.isRetryable)
             if error.status == 405 { converted.type = "invalid_request_error" }
-            return respond(exchange, anthropic: converted, requestID: requestID)
+            return respond(exchange, anthropic: converted, requestID: requestID, usageWindow: usageWindow)
         }
         let headers = error.headers + [("Content-Type", "application/json"), ("X-Request-Id", requestID)]
+            + (usageWindow == nil ? [] : usage.headers)
         exchange.respond(status: error.status, headers: headers, body: error.body)
-        logAccess(exchange, requestID: requestID, session: nil, errorCode: error.code ?? error.type)
+        logAccess(exchange, requestID: requestID, session: nil, errorCode: error.code ?? error.type, usageWindow: usageWindow)
     }
 
     /// One line per request (never the prompt or the key), and its metrics.
     func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
-                   errorCode: String? = nil, start: StartKind? = nil) {
+                   errorCode: String? = nil, start: StartKind? = nil, usageWindow: String? = nil) {
         var metadata: Logger.Metadata = [
             "request_id": "\(requestID)", "method": "\(exchange.method)", "path": "\(exchange.path)",
             "status": "\(exchange.status)", "bytes": "\(exchange.bytesSent)",
@@ -202,6 +210,7 @@ extension Proxy {
         if let firstByte { metadata["ttfb_ms"] = "\(Int(firstByte * 1000))" }
         if exchange.clientGone { metadata["client_gone"] = "true" }
         if let code = errorCode ?? session?.errorCode { metadata["error"] = "\(code)" }
+        if let window = usageWindow ?? session?.failure?.usageWindow { metadata["usage_window"] = "\(window)" }
         if let start { metadata["start"] = "\(start.rawValue)" }
         let endpoint = Route.endpointLabel(path: exchange.path)
         if let timeline = session?.timeline {

@@ -17,6 +17,10 @@ package final class Proxy: RequestHost {
     package private(set) var profile: CLIProfile
     /// The credentials file when it is the login the CLIs use (no login variable set, not in test mode).
     let subscriptionCredentialsPath: String?
+    /// The kind of login the CLIs use (`subscription`, `api_key`, …), nil when none was found.
+    let loginKind: String?
+    /// The subscription's usage windows as the CLIs last reported them.
+    var usage = UsageLedger()
     /// The environment the proxy was started with (for the start-up login check).
     private let environment: [String: String]
     package let auth: Auth
@@ -73,6 +77,7 @@ package final class Proxy: RequestHost {
             loginDirectory: configuration.fakeUpstream ? nil : CLILogin.directory(environment: environment),
             streamIdleTimeoutMs: Int(configuration.upstreamIdleTimeout * 1000),
             apiTimeoutMs: Int(min(configuration.requestTimeout, configuration.upstreamIdleTimeout) * 1000))
+        loginKind = configuration.fakeUpstream ? "fake" : CLILogin.find(environment: environment) { access($0, R_OK) == 0 }.first?.kind
         subscriptionCredentialsPath = configuration.fakeUpstream
             || CLILogin.variables.contains { !(environment[$0] ?? "").isEmpty } ? nil
             : CLILogin.credentialsPath(environment: environment)
@@ -157,13 +162,16 @@ package final class Proxy: RequestHost {
         pool.disposeAll()
         signalWatchers.forEach { $0.close() }
         server?.close()
-        reaper.killStrays()
+        // Adopted strays (a process that left a CLI's group) are killed and reaped before the
+        // proxy exits: none outlives it.
+        reaper.killAndReapStrays(within: 2)
         runtime.remove()
         logger.info("stopped")
     }
 
     package var metricsText: String {
         metrics.exposition(inFlight: scheduler.running, queued: scheduler.waiting, liveChildren: reaper.liveChildren,
+                           usage: usage, now: Double(UsageRefusal.now()),
                            continuity: Metrics.Continuity(
                                warmHits: pool.warm.hits, warmMisses: pool.warm.misses, warmProcesses: pool.warm.count,
                                parked: pool.parked.count, parkedEvictions: pool.parked.evictions))

@@ -92,6 +92,9 @@ package struct ProxyCommand: ParsableCommand {
     @Option(help: "Conversations kept in their CLIs at most; the least recently used goes first; 0: none. (default: 4)")
     package var maxParked: Int?
 
+    @Option(help: "Percent of the subscription's 5-hour and 7-day windows no request through the proxy may spend; a key-file line `KEY reserve=PERCENT` sets one key's. (default: none)")
+    package var reserveQuota: Int?
+
     @Flag(help: "Test mode: answer from a built-in, scripted Anthropic API instead of Anthropic. [CLAUDE_PROXY_FAKE_UPSTREAM=1]")
     package var fakeUpstream = false
 
@@ -112,7 +115,7 @@ package struct ProxyCommand: ParsableCommand {
             drainTimeout: drainTimeout, connectionTimeout: connectionTimeout, logFormat: logFormat,
             maxReplyBytes: maxReplyBytes, maxConnections: maxConnections, allowOrigins: allowOrigins,
             fakeUpstream: fakeUpstream, fakeScript: fakeScript, allowFakeOnNetwork: allowFakeOnNetwork,
-            warmPool: warmPool, parkTimeout: parkTimeout, maxParked: maxParked)
+            warmPool: warmPool, parkTimeout: parkTimeout, maxParked: maxParked, reserveQuota: reserveQuota)
         let configuration: Configuration
         do {
             configuration = try Configuration(flags: flags, environment: ProcessInfo.processInfo.environment) {

@@ -5,6 +5,10 @@ protocol RequestHost: AnyObject {
     var pool: CLIPool { get }
     /// The request is over: its access line, its place in the scheduler.
     func requestEnded(_ run: RequestRun)
+    /// A CLI reported the subscription's usage windows.
+    func usageReported(_ info: RateLimitInfo)
+    /// Their latest state, as response headers.
+    var usageHeaders: [(String, String)] { get }
 }
 
 /// One admitted request, from its place in the queue to its end. It gets its CLI from the pool
@@ -64,6 +68,12 @@ final class RequestRun: ScheduledRequest, CompletionSessionOwner {
     }
 
     // MARK: CompletionSessionOwner
+
+    func session(_ session: CompletionSession, reported usage: RateLimitInfo) {
+        host.usageReported(usage)
+    }
+
+    var usageHeaders: [(String, String)] { host.usageHeaders }
 
     func sessionReleased(_ session: CompletionSession) {
         if let lease {

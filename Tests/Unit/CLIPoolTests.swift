@@ -213,6 +213,10 @@ final class FakeSpawner: CLISpawner {
             ended.append(run)
             scheduler.release(run.ticket)
         }
+
+        var reported: [RateLimitInfo] = []
+        func usageReported(_ info: RateLimitInfo) { reported.append(info) }
+        var usageHeaders: [(String, String)] { [] }
     }
 
     /// The least of a completion plan: its conversation, and a plain reducer.

@@ -30,6 +30,9 @@ import Testing
         }
 
         func sessionReleased(_ session: CompletionSession) { released += 1 }
+        var reported: [RateLimitInfo] = []
+        func session(_ session: CompletionSession, reported usage: RateLimitInfo) { reported.append(usage) }
+        var usageHeaders: [(String, String)] = []
 
         /// Its place is ready: the owner gives it the CLI.
         func begin() {

@@ -12,8 +12,10 @@ proxy writes and acts on the marker [[fake:MODE]] in its text:
   grandchild  forks a grandchild that ignores SIGTERM, then hangs
   report      answers with its argv, cwd and environment as JSON text
   flood       40 MB of text deltas as fast as the pipe takes them (floodN: N MiB)
+  stubbornN   the same, ignoring SIGTERM, with a child of its own group holding stdout
   setsid      answers, leaving a grandchild in a session of its own that holds stdout open
               (its pid is the answer's text)
+  setsidhang  leaves such a grandchild, then hangs without answering
 """
 import json
 import os
@@ -97,6 +99,16 @@ elif mode == "grandchild":
             time.sleep(60)
     while True:
         time.sleep(60)
+elif mode.startswith("stubborn"):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if os.fork() == 0:
+        time.sleep(30)
+        os._exit(0)
+    init(); start()
+    piece = "x" * 8192
+    for _ in range(int(mode[8:] or "64") * 128):
+        delta(piece)
+    result("flood")
 elif mode.startswith("flood"):
     init(); start()
     piece = "x" * 8192
@@ -113,6 +125,15 @@ elif mode == "setsid":
         os._exit(0)
     answer([str(pid)])
     sys.exit(0)
+elif mode == "setsidhang":
+    init()
+    if os.fork() == 0:
+        os.setsid()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        time.sleep(120)
+        os._exit(0)
+    while True:
+        time.sleep(60)
 elif mode == "report":
     init()
     report = json.dumps({"argv": sys.argv, "cwd": os.getcwd(), "env": dict(os.environ)})

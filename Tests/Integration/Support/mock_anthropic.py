@@ -6,6 +6,12 @@ A test can tag its request with [[id:TAG]]; GET /_requests?id=TAG lists the bodi
 received for that tag, so a test can count upstream calls, and GET /_credentials?id=TAG the
 credential each of them carried: {"kind": "oauth"|"api_key"|"bearer"|"none", "token": …}.
 
+Usage windows: a [[limits:KIND]] marker makes the reply carry Anthropic's unified rate-limit
+headers (which the CLI reports, for a subscription login, as rate_limit_event lines): allowed
+(5h 0.12, 7d 0.05), warn (5h 0.85, allowed_warning, threshold 0.75), high (5h 0.83, allowed),
+rejected (a 429 refusal of the 5-hour window, reset in an hour), rejected_soon (the same, reset in
+3 s).
+
 Logins: like Anthropic, a request needs a credential (x-api-key, or Authorization: Bearer; a
 subscription's OAuth access token is `sk-ant-oat01-…`), else 401. An OAuth token containing
 EXPIRED or REVOKED is refused with 401 as Anthropic refuses an expired or revoked one.
@@ -97,6 +103,33 @@ def sample(schema):
     return {"string": "Alice", "integer": 30, "number": 1.5, "boolean": True, "null": None}.get(kind, "Alice")
 
 
+def limit_headers(kind):
+    """Anthropic's unified rate-limit headers for a [[limits:KIND]] marker (limits/README.md §1.6)."""
+    if kind is None:
+        return {}
+    now = int(time.time())
+    five = now + (3 if kind == "rejected_soon" else 3600)
+    seven = now + 5 * 86400
+    status, used, window_status = {
+        "allowed": ("allowed", "0.12", "allowed"),
+        "warn": ("allowed_warning", "0.85", "allowed_warning"),
+        "high": ("allowed", "0.83", "allowed"),
+        "rejected": ("rejected", "1.0", "rejected"),
+        "rejected_soon": ("rejected", "1.0", "rejected"),
+    }.get(kind, ("allowed", "0.12", "allowed"))
+    p = "anthropic-ratelimit-unified-"
+    headers = {p + "status": status, p + "reset": str(five), p + "representative-claim": "five_hour",
+               p + "5h-status": window_status, p + "5h-utilization": used, p + "5h-reset": str(five),
+               p + "7d-status": "allowed", p + "7d-utilization": "0.30", p + "7d-reset": str(seven)}
+    if kind == "warn":
+        headers[p + "5h-surpassed-threshold"] = "0.75"
+    if status == "rejected":
+        headers[p + "5h-surpassed-threshold"] = "1.0"
+        headers[p + "overage-status"] = "rejected"
+        headers[p + "overage-disabled-reason"] = "org_level_disabled"
+    return headers
+
+
 def gate(gate_id):
     with LOCK:
         g = GATES.get(gate_id)
@@ -118,7 +151,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
         self.send_header("request-id", "req_mock")
-        for k, v in (headers or {}).items():
+        for k, v in dict(getattr(self, "limits", {}), **(headers or {})).items():
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
@@ -129,6 +162,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("cache-control", "no-cache")
         self.send_header("connection", "close")
         self.send_header("request-id", "req_mock")
+        for k, v in getattr(self, "limits", {}).items():
+            self.send_header(k, v)
         self.end_headers()
         self.close_connection = True
 
@@ -182,6 +217,11 @@ class Handler(BaseHTTPRequestHandler):
         if credential["kind"] == "oauth" and ("EXPIRED" in credential["token"] or "REVOKED" in credential["token"]):
             return self.api_error(401, "authentication_error",
                                   "OAuth token has expired. Please obtain a new token or refresh your existing token.")
+        kind = (re.findall(r"\[\[limits:(\w+)\]\]", text) or [None])[-1]
+        self.limits = limit_headers(kind)
+        if kind in ("rejected", "rejected_soon"):
+            return self.api_error(429, "rate_limit_error", "Number of request tokens has exceeded your rate limit",
+                                  {"retry-after": self.limits["anthropic-ratelimit-unified-5h-reset"]})
         self.serve(scenario, body, msg_id)
 
     def credential(self):
