@@ -26,6 +26,9 @@ let package = Package(
         // The one fork/exec (PR_SET_PDEATHSIG must be set in the child, which posix_spawn cannot
         // do), and the few system calls Swift cannot make (prctl, pipe2, rlimit).
         .target(name: "CSystem"),
+        // The one system-call helper (EINTR retried, failures a typed errno error) and the few
+        // whole-descriptor reads and writes built on it.
+        .target(name: "SystemCalls", swiftSettings: swiftSettings),
         // Stream-json decoding, the turn reducer, the conversation model, neutral failures, usage,
         // the request state machine and admission. FoundationEssentials at most.
         .target(name: "ProxyCore", swiftSettings: swiftSettings),
@@ -36,9 +39,9 @@ let package = Package(
         // The test mode's scripted stand-in for Anthropic's Messages API (pure).
         .target(name: "FakeUpstream", dependencies: ["ProxyCore"], swiftSettings: swiftSettings),
         // The event loop: evhttp, exchanges, pipes as bufferevents, timers, signals.
-        .target(name: "EventTransport", dependencies: ["CEvent"], swiftSettings: swiftSettings),
+        .target(name: "EventTransport", dependencies: ["CEvent", "SystemCalls"], swiftSettings: swiftSettings),
         // Child processes: spawn, process groups, reaping, the CLI process and its pipes.
-        .target(name: "ChildProcesses", dependencies: ["CSystem", "ProxyCore", "EventTransport"],
+        .target(name: "ChildProcesses", dependencies: ["CSystem", "ProxyCore", "EventTransport", "SystemCalls"],
                 swiftSettings: swiftSettings),
         // A libcurl streaming client: the integration suite's, and the profiler's.
         // CCurl does not link libcurl (the profiler loads it with dlopen); this client links it.
@@ -52,7 +55,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // `claude-code-proxy bench`: the run and its command line.
         .target(name: "Bench",
-                dependencies: ["Profiler", "BenchTransport", "ProxyCore",
+                dependencies: ["Profiler", "BenchTransport", "ProxyCore", "SystemCalls",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         // The daemon: configuration, composition root, routes, sessions, scheduling, logs, metrics.
@@ -60,6 +63,7 @@ let package = Package(
             name: "ProxyDaemon",
             dependencies: [
                 "ProxyCore", "OpenAIFront", "AnthropicFront", "FakeUpstream", "EventTransport", "ChildProcesses", "CSystem",
+                "SystemCalls",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -67,14 +71,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "claude-code-proxy",
-            dependencies: ["ProxyDaemon", "ProxyCore", "OpenAIFront", "Bench", "CSystem",
+            dependencies: ["ProxyDaemon", "ProxyCore", "OpenAIFront", "Bench", "CSystem", "SystemCalls",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "Unit",
             dependencies: ["ProxyCore", "OpenAIFront", "AnthropicFront", "FakeUpstream", "ProxyDaemon", "ChildProcesses",
-                           "EventTransport", "Profiler", "Bench",
+                           "EventTransport", "Profiler", "Bench", "SystemCalls",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"],

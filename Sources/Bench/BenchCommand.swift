@@ -1,3 +1,4 @@
+import SystemCalls
 import ArgumentParser
 import Profiler
 import ProxyCore

@@ -1,3 +1,4 @@
+import SystemCalls
 import BenchTransport
 import Profiler
 import ProxyCore

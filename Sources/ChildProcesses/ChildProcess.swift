@@ -1,3 +1,4 @@
+import SystemCalls
 import CSystem
 import Glibc
 import ProxyCore
@@ -72,7 +73,7 @@ package struct ChildProcess: Sendable {
     /// Sends `signal` to the child's whole process group, so anything it forked is reached too.
     /// ESRCH (the group is already gone) is not an error.
     package func signalGroup(_ signal: Int32) {
-        _ = kill(-pid, signal)
+        sendSignal(signal, to: -pid)
     }
 
     /// A close-on-exec pipe (the child gets its ends through dup2 only) whose `kept` end, the

@@ -1,3 +1,4 @@
+import SystemCalls
 import Glibc
 import ProxyCore
 import EventTransport
@@ -27,8 +28,7 @@ package final class ChildReaper {
     @discardableResult
     package func killStrays() -> Int {
         let strays = Self.directChildren().filter { owners[$0] == nil }
-        for pid in strays { kill(pid, SIGKILL) }
-        return strays.count
+        return strays.filter { sendSignal(SIGKILL, to: $0) }.count
     }
 
     /// The proxy's children as the kernel lists them, per thread, in `/proc/self/task/*/children`.
@@ -64,12 +64,12 @@ package final class ChildReaper {
         while ContinuousClock.now < deadline {
             let strays = Self.directChildren().filter { owners[$0] == nil }
             if strays.isEmpty { break }
-            for pid in strays where kill(pid, SIGKILL) == 0 { killed += 1 }
+            killed += strays.filter { sendSignal(SIGKILL, to: $0) }.count
             for pid in strays {
                 var status: Int32 = 0
                 while ContinuousClock.now < deadline {
-                    let reaped = waitpid(pid, &status, WNOHANG)
-                    if reaped == pid || (reaped < 0 && errno != EINTR) { break }
+                    // Reaped, or not ours to reap any more (ECHILD): either way it is gone from here.
+                    guard let reaped = try? syscall("waitpid \(pid)", { waitpid(pid, &status, WNOHANG) }), reaped != pid else { break }
                     usleep(2_000)
                 }
             }
@@ -79,7 +79,7 @@ package final class ChildReaper {
 
     /// SIGKILL to the group of every child still watched (the proxy is exiting).
     package func killAll() {
-        for pid in owners.keys { kill(-pid, SIGKILL) }
+        for pid in owners.keys { sendSignal(SIGKILL, to: -pid) }
     }
 
     /// Reaps until no watched child is left or `seconds` pass (the proxy is exiting).
@@ -96,9 +96,8 @@ package final class ChildReaper {
         while true {
             var status: Int32 = 0
             var usage = rusage()
-            let pid = wait4(-1, &status, WNOHANG, &usage)
-            if pid == -1 && errno == EINTR { continue }
-            guard pid > 0 else { return }
+            // ECHILD (no child at all) ends the round like 0 (none has exited).
+            guard let pid = try? syscall("wait4", { wait4(-1, &status, WNOHANG, &usage) }), pid > 0 else { return }
             onCPUTime?(Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime))
             owners.removeValue(forKey: pid)?(ExitStatus(waitStatus: status))
         }

@@ -1,3 +1,4 @@
+import SystemCalls
 import Glibc
 import EventTransport
 import ProxyCore
@@ -36,23 +37,34 @@ package struct CommandRun: Sendable {
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if stdin >= 0 { fds.append(pollfd(fd: stdin, events: Int16(POLLOUT), revents: 0)) }
-            let ready = poll(&fds, nfds_t(fds.count), Int32(min(left, 1) * 1000) + 1)
-            if ready < 0, errno == EINTR { continue }
-            guard ready > 0 else { continue }
+            let wait = Int32(min(left, 1) * 1000) + 1
+            guard let ready = try? syscall("poll", { poll(&fds, nfds_t(fds.count), wait) }), ready > 0 else { continue }
             for entry in fds where entry.revents != 0 {
                 if entry.fd == stdin {
-                    let count = input[written...].withUnsafeBytes { write(stdin, $0.baseAddress, $0.count) }
-                    if count > 0 { written += count }
-                    if (count < 0 && errno != EAGAIN) || written == input.count {
+                    let fd = stdin
+                    do throws(SystemError) {
+                        written += try syscall("write") { input[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+                    } catch where error.errno == EAGAIN {
+                        continue
+                    } catch {
+                        written = input.count  // the child closed its input: nothing more goes in
+                    }
+                    if written == input.count {
                         close(stdin)
                         stdin = -1
                     }
                     continue
                 }
                 var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-                let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
-                if count < 0, errno == EAGAIN || errno == EINTR { continue }
-                if count <= 0 {
+                let count: Int
+                do throws(SystemError) {
+                    count = try syscall("read") { buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) } }
+                } catch where error.errno == EAGAIN {
+                    continue
+                } catch {
+                    count = 0
+                }
+                if count == 0 {
                     close(entry.fd)
                     open.remove(entry.fd)
                     continue
@@ -79,13 +91,13 @@ package struct CommandRun: Sendable {
         var raw: Int32 = 0
         var reaped = false
         while !reaped {
-            let pid = waitpid(child.pid, &raw, WNOHANG)
-            if pid == child.pid || (pid < 0 && errno != EINTR) {
+            let pid = (try? syscall("waitpid") { waitpid(child.pid, &raw, WNOHANG) }) ?? child.pid
+            if pid == child.pid {
                 reaped = true
             } else if elapsed() >= timeout {
                 result.timedOut = true
                 child.signalGroup(SIGKILL)
-                while waitpid(child.pid, &raw, 0) < 0, errno == EINTR {}
+                _ = try? syscall("waitpid") { waitpid(child.pid, &raw, 0) }
                 reaped = true
             } else {
                 usleep(10_000)

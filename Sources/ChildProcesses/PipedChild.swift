@@ -1,3 +1,4 @@
+import SystemCalls
 import EventTransport
 import Glibc
 import ProxyCore
@@ -41,7 +42,7 @@ package final class PipedChild: ChildIO {
         stdout = nil
     }
 
-    package func signalGroup(_ signal: Int32) { _ = kill(-pid, signal) }
+    package func signalGroup(_ signal: Int32) { sendSignal(signal, to: -pid) }
 
     package func close() {
         stdin?.close()

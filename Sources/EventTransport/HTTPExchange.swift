@@ -1,3 +1,4 @@
+import SystemCalls
 import CEvent
 import Glibc
 
@@ -189,11 +190,17 @@ package final class HTTPExchange {
 
     package func didBecomeReadable(fd: Int32) {
         var byte: UInt8 = 0
-        let peeked = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-        if peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
+        let peeked: Int
+        do throws(SystemError) {
+            peeked = try syscall("recv") { recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) }
+        } catch where error.errno == EAGAIN || error.errno == EWOULDBLOCK {
+            return
+        } catch {
+            peeked = 0
+        }
         stopWatchingClose()
         // Bytes are a pipelined request: leave them for evhttp. 0 or an error: the client left.
-        if peeked <= 0 { clientLeftWhilePending() }
+        if peeked == 0 { clientLeftWhilePending() }
     }
 
     /// The connection closed during a stream; evhttp has detached the request, which

@@ -1,12 +1,23 @@
 /// `GET /v1/usage`: the usage windows as last reported, each reset as a Unix time and as seconds
 /// from now; `null` fields until the first report (an API-key login never makes one).
 package struct UsageReport: Encodable, Sendable {
+    /// A value written as `null` when absent (a plain optional is left out): a client reads one
+    /// shape whatever the proxy knows.
+    package struct Nullable<Value: Encodable & Sendable>: Encodable, Sendable {
+        var value: Value?
+        init(_ value: Value?) { self.value = value }
+        package func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        }
+    }
+
     package struct Window: Encodable, Sendable {
-        var utilization: Double?
-        var status: String?
-        var resetsAt: Int?
-        var resetsInSeconds: Int?
-        var surpassedThreshold: Double?
+        var utilization: Nullable<Double>
+        var status: Nullable<String>
+        var resetsAt: Nullable<Int>
+        var resetsInSeconds: Nullable<Int>
+        var surpassedThreshold: Nullable<Double>
 
         enum CodingKeys: String, CodingKey {
             case utilization, status
@@ -14,47 +25,32 @@ package struct UsageReport: Encodable, Sendable {
             case resetsInSeconds = "resets_in_seconds"
             case surpassedThreshold = "surpassed_threshold"
         }
-
-        package func encode(to encoder: any Encoder) throws {
-            // Every field is written, `null` when unknown: a client reads one shape whatever it knows.
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(utilization, forKey: .utilization)
-            try c.encode(status, forKey: .status)
-            try c.encode(resetsAt, forKey: .resetsAt)
-            try c.encode(resetsInSeconds, forKey: .resetsInSeconds)
-            try c.encode(surpassedThreshold, forKey: .surpassedThreshold)
-        }
     }
 
     package struct Overage: Encodable, Sendable {
-        var status: String?
-        var disabledReason: String?
-        var inUse: Bool?
+        var status: Nullable<String>
+        var disabledReason: Nullable<String>
+        var inUse: Nullable<Bool>
+
         enum CodingKeys: String, CodingKey {
             case status
             case disabledReason = "disabled_reason"
             case inUse = "in_use"
         }
-        package func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(status, forKey: .status)
-            try c.encode(disabledReason, forKey: .disabledReason)
-            try c.encode(inUse, forKey: .inUse)
-        }
     }
 
     var object = "usage"
-    var login: String?
-    var status: String?
-    var representativeWindow: String?
-    var seenAt: Int?
-    var ageSeconds: Int?
+    var login: Nullable<String>
+    var status: Nullable<String>
+    var representativeWindow: Nullable<String>
+    var seenAt: Nullable<Int>
+    var ageSeconds: Nullable<Int>
     var windows: [String: Window]
     var overage: Overage
     var refusedRequests: [String: Int]
     var blockedRequests: [String: Int]
-    var reservePercent: Int?
-    var note: String?
+    var reservePercent: Nullable<Int>
+    var note: Nullable<String>
 
     enum CodingKeys: String, CodingKey {
         case object, login, status, windows, overage, note
@@ -66,52 +62,40 @@ package struct UsageReport: Encodable, Sendable {
         case reservePercent = "reserve_percent"
     }
 
-    package func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(object, forKey: .object)
-        try c.encode(login, forKey: .login)
-        try c.encode(status, forKey: .status)
-        try c.encode(representativeWindow, forKey: .representativeWindow)
-        try c.encode(seenAt, forKey: .seenAt)
-        try c.encode(ageSeconds, forKey: .ageSeconds)
-        try c.encode(windows, forKey: .windows)
-        try c.encode(overage, forKey: .overage)
-        try c.encode(refusedRequests, forKey: .refusedRequests)
-        try c.encode(blockedRequests, forKey: .blockedRequests)
-        try c.encode(reservePercent, forKey: .reservePercent)
-        try c.encode(note, forKey: .note)
-    }
-
     /// - Parameters:
     ///   - login: the kind of login the CLIs use (`subscription`, `api_key`, …), nil when none.
     ///   - reservePercent: the asking key's reserve.
     ///   - now: Unix seconds.
     package init(_ ledger: UsageLedger, login: String?, reservePercent: Int?, now: Int) {
-        self.login = login
-        self.reservePercent = reservePercent
+        self.login = Nullable(login)
+        self.reservePercent = Nullable(reservePercent)
         refusedRequests = ledger.refusals
         blockedRequests = ledger.blocked
         let latest = ledger.latest
-        status = latest?.status.text
-        representativeWindow = latest?.representativeWindow
-        seenAt = ledger.seenAt.map { Int($0) }
-        ageSeconds = ledger.seenAt.map { max(0, now - Int($0)) }
-        var windows: [String: Window] = ["five_hour": Window(), "seven_day": Window()]
+        status = Nullable(latest?.status.text)
+        representativeWindow = Nullable(latest?.representativeWindow)
+        seenAt = Nullable(ledger.seenAt.map { Int($0) })
+        ageSeconds = Nullable(ledger.seenAt.map { max(0, now - Int($0)) })
+        let unknown = Window(utilization: Nullable(nil), status: Nullable(nil), resetsAt: Nullable(nil),
+                             resetsInSeconds: Nullable(nil), surpassedThreshold: Nullable(nil))
+        var windows: [String: Window] = ["five_hour": unknown, "seven_day": unknown]
         for (name, window) in latest?.windows ?? [:] {
-            windows[name] = Window(utilization: window.utilization, status: window.status?.text, resetsAt: window.resetsAt,
-                                   resetsInSeconds: window.resetsAt.map { max(0, $0 - now) },
-                                   surpassedThreshold: window.surpassedThreshold)
+            windows[name] = Window(utilization: Nullable(window.utilization), status: Nullable(window.status?.text),
+                                   resetsAt: Nullable(window.resetsAt),
+                                   resetsInSeconds: Nullable(window.resetsAt.map { max(0, $0 - now) }),
+                                   surpassedThreshold: Nullable(window.surpassedThreshold))
         }
         self.windows = windows
-        overage = Overage(status: latest?.overageStatus?.text, disabledReason: latest?.overageDisabledReason,
-                          inUse: latest?.isUsingOverage)
+        overage = Overage(status: Nullable(latest?.overageStatus?.text), disabledReason: Nullable(latest?.overageDisabledReason),
+                          inUse: Nullable(latest?.isUsingOverage))
         switch (latest, login) {
         case (nil, "api_key"?), (nil, "auth_token"?):
-            note = "This login is an API key or a bearer token: Anthropic reports no usage windows for it, and the fields stay null."
+            note = Nullable("This login is an API key or a bearer token: Anthropic reports no usage windows for it, "
+                            + "and the fields stay null.")
         case (nil, _):
-            note = "No usage report yet: the CLI reports the subscription's windows with its first answer."
+            note = Nullable("No usage report yet: the CLI reports the subscription's windows with its first answer.")
         default:
-            note = nil
+            note = Nullable(nil)
         }
     }
 }

@@ -1,3 +1,4 @@
+import SystemCalls
 import ChildProcesses
 import EventTransport
 import Logging

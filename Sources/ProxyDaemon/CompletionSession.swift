@@ -363,9 +363,10 @@ package final class CompletionSession: CLIProcessListener {
                 // since the headers left), as SSE comments every client skips; the stream ends once
                 // everything before it has gone.
                 timeline.mark(.finished, at: elapsed())
-                var trailer = ": server-timing \(timeline.serverTiming)\n\n"
                 let usage = usageHeaders.map { "\($0.0.dropFirst("anthropic-ratelimit-unified-".count))=\($0.1)" }
-                if !usage.isEmpty { trailer += ": ratelimit \(usage.joined(separator: " "))\n\n" }
+                var trailer = usage.isEmpty ? "" : ": ratelimit \(usage.joined(separator: " "))\n\n"
+                // Server timing stays the last line: clients and tools read it there.
+                trailer += ": server-timing \(timeline.serverTiming)\n\n"
                 enqueue(Array(trailer.utf8))
                 if outbox.isEmpty {
                     sink.endStream()

@@ -1,3 +1,4 @@
+import SystemCalls
 import ArgumentParser
 import ChildProcesses
 import FoundationEssentials
@@ -126,14 +127,19 @@ package struct DoctorCommand: ParsableCommand {
             return .fail("port: cannot resolve \(host)", fix: "pass --host with an address of this machine")
         }
         defer { freeaddrinfo(list) }
-        let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-        guard fd >= 0 else { return .fail("port: no socket (\(String(cString: strerror(errno))))", fix: "check ulimit -n") }
+        let fd: Int32
+        do throws(SystemError) {
+            fd = try syscall("socket") { socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol) }
+        } catch {
+            return .fail("port: no socket (\(error))", fix: "check ulimit -n")
+        }
         defer { close(fd) }
         var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
-            let reason = String(cString: strerror(errno))
-            return .fail("port: \(host):\(port) is not free (\(reason))", fix: "stop what uses it, or pass --port")
+        do throws(SystemError) {
+            try syscall("setsockopt") { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+            try syscall("bind \(host):\(port)") { bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) }
+        } catch {
+            return .fail("port: \(host):\(port) is not free (\(error))", fix: "stop what uses it, or pass --port")
         }
         return .pass("port: \(host):\(port) is free")
     }

@@ -1,3 +1,4 @@
+import SystemCalls
 import ArgumentParser
 import FoundationEssentials
 import Glibc
@@ -28,8 +29,14 @@ package struct InstallCommand: ParsableCommand {
         }
         let plan = InstallPlan(home: home, port: port)
         if uninstall {
-            for path in [plan.binary, plan.unit] where unlink(path) != 0 && errno != ENOENT {
-                throw InstallError("remove \(path): \(String(cString: strerror(errno)))")
+            for path in [plan.binary, plan.unit] {
+                do throws(SystemError) {
+                    try syscall("remove \(path)") { unlink(path) }
+                } catch where error.errno == ENOENT {
+                    // Not installed there: nothing to remove.
+                } catch {
+                    throw InstallError("\(error)")
+                }
             }
             print("Removed \(plan.binary) and \(plan.unit); the key file \(plan.keyFile) stays.")
             print("If the service was enabled: systemctl --user disable --now claude-code-proxy; systemctl --user daemon-reload")
@@ -38,7 +45,9 @@ package struct InstallCommand: ParsableCommand {
         for directory in [plan.binDirectory, plan.unitDirectory, plan.keyDirectory] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        chmod(plan.keyDirectory, 0o700)
+        do throws(SystemError) { try syscall("chmod \(plan.keyDirectory)") { chmod(plan.keyDirectory, 0o700) } } catch {
+            throw InstallError("\(error)")
+        }
         try copySelf(to: plan.binary)
         try write(plan.unitText, to: plan.unit, mode: 0o644)
         var newKey = false
@@ -64,28 +73,18 @@ package struct InstallCommand: ParsableCommand {
             throw InstallError("read \(source): \(error)")
         }
         let temporary = destination + ".new"
-        try write(bytes, to: temporary, mode: 0o755)
-        guard rename(temporary, destination) == 0 else {
-            throw InstallError("rename to \(destination): \(String(cString: strerror(errno)))")
+        try write(Array(bytes), to: temporary, mode: 0o755)
+        do throws(SystemError) { try syscall("rename to \(destination)") { rename(temporary, destination) } } catch {
+            throw InstallError("\(error)")
         }
     }
 
     private func write(_ text: String, to path: String, mode: mode_t) throws {
-        try write(Data(text.utf8), to: path, mode: mode)
+        try write(Array(text.utf8), to: path, mode: mode)
     }
 
-    private func write(_ data: Data, to path: String, mode: mode_t) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw InstallError("create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        fchmod(fd, mode)
-        var offset = 0
-        while offset < data.count {
-            let count = data[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw InstallError("write \(path): \(String(cString: strerror(errno)))") }
-            offset += count
-        }
+    private func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
+        do throws(SystemError) { try FileBytes.write(bytes, to: path, mode: mode) } catch { throw InstallError("\(error)") }
     }
 }
 

@@ -1,3 +1,4 @@
+import SystemCalls
 import FoundationEssentials
 import Glibc
 import ProxyCore
@@ -31,10 +32,8 @@ package struct RuntimeDirectory: Sendable {
         }
         let directory = RuntimeDirectory(root: String(cString: made))
         // Deliberately never closed: the lock lasts as long as the process.
-        let lock = open(directory.root + "/lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
-            throw SystemError(operation: "lock \(directory.root)", errno: errno)
-        }
+        let lock = try syscall("create \(directory.root)/lock") { open(directory.root + "/lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600) }
+        try syscall("lock \(directory.root)") { flock(lock, LOCK_EX | LOCK_NB) }
         let files = FileManager.default
         for path in [directory.home + "/.claude", directory.tmp, directory.work, directory.prompts] {
             try files.createDirectory(atPath: path, withIntermediateDirectories: true,
@@ -98,7 +97,7 @@ package struct RuntimeDirectory: Sendable {
     /// A CLI's own TMPDIR (its socket, and the probe directory every non-bare start leaves).
     package func makeCLITemporary(id: String) throws -> String {
         let path = "\(tmp)/\(id)"
-        guard mkdir(path, 0o700) == 0 else { throw SystemError(operation: "mkdir \(path)", errno: errno) }
+        try syscall("mkdir \(path)") { mkdir(path, 0o700) }
         return path
     }
 

@@ -44,7 +44,7 @@ extension Integration {
             #expect(doctorStatus == 1, "no login here: \(doctor)")
             #expect(doctor.contains("✓ CLI: \(TestEnvironment.realCLI), version 2.1.") || doctor.contains("! CLI: "),
                     "\(doctor)")
-            #expect(doctor.contains("✗ credentials: none found") && doctor.contains("--fake-upstream"), "\(doctor)")
+            #expect(doctor.contains("✗ login: none found") && doctor.contains("--fake-upstream"), "\(doctor)")
 
             // It serves: the installed binary with the installed key file, in test mode.
             let proxy = try ProxyProcess(arguments: ["--fake-upstream"],
