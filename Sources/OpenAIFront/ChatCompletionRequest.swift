@@ -39,9 +39,45 @@ package struct ChatCompletionRequest: Decodable, Sendable {
     }
 }
 
+/// Who speaks in a chat message, decoded once.
+package enum ChatRole: Decodable, Equatable, Sendable, CustomStringConvertible {
+    case system, developer, user, assistant, tool
+    /// The deprecated function-calling API's role.
+    case function
+    case unknown(String)
+
+    package init(_ text: String) {
+        switch text {
+        case "system": self = .system
+        case "developer": self = .developer
+        case "user": self = .user
+        case "assistant": self = .assistant
+        case "tool": self = .tool
+        case "function": self = .function
+        default: self = .unknown(text)
+        }
+    }
+
+    package init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    package var description: String {
+        switch self {
+        case .system: "system"
+        case .developer: "developer"
+        case .user: "user"
+        case .assistant: "assistant"
+        case .tool: "tool"
+        case .function: "function"
+        case .unknown(let text): text
+        }
+    }
+}
+
 /// One entry of `messages`. `content` is a string, an array of parts, or null.
 package struct ChatMessage: Decodable, Sendable {
-    package var role: String
+    package var role: ChatRole
     package var content: MessageContent?
     package var toolCalls: [JSONValue]?
     package var toolCallID: String?

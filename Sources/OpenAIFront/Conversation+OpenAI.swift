@@ -11,7 +11,7 @@ extension Conversation {
         var pairing = ToolCallPairing<OpenAIError>(error: { .invalidRequest($0, param: $1) })
         for (index, message) in messages.enumerated() {
             let param = "messages[\(index)]"
-            if message.role == "tool" {
+            if message.role == .tool {
                 guard let callID = message.toolCallID, !callID.isEmpty else {
                     throw .invalidRequest("A tool message needs `tool_call_id`.", param: "\(param).tool_call_id")
                 }
@@ -21,26 +21,26 @@ extension Conversation {
                 append(.toolResult(ToolResult(callID: callID, content: texts.joined(separator: "\n"))), as: .tool)
                 continue
             }
-            if message.role == "function" {
+            if message.role == .function {
                 throw .invalidRequest("Messages with role 'function' belong to the deprecated function-calling API; "
                                       + "send `tools` and messages with role 'tool'.", param: "\(param).role")
             }
             try pairing.requireAnswered(before: param)
             let blocks = try Self.blocks(of: message.content, param: "\(param).content",
-                                         allowImages: message.role == "user")
+                                         allowImages: message.role == .user)
             let texts = blocks.compactMap { if case .text(let text) = $0 { text } else { nil } }
             switch message.role {
-            case "system", "developer", "user":
+            case .system, .developer, .user:
                 // OpenAI requires content on these (an assistant message may have tool calls instead).
                 guard message.content != nil else {
                     throw .invalidRequest("Missing required parameter: '\(param).content'.", param: "\(param).content")
                 }
-                if message.role == "user" {
+                if message.role == .user {
                     turns.append(Turn(role: .user, blocks: blocks))
                 } else {
                     system.append(texts.joined(separator: "\n"))
                 }
-            case "assistant":
+            case .assistant:
                 var calls: [Block] = []
                 for (number, entry) in (message.toolCalls ?? []).enumerated() {
                     let call = try Self.toolCall(entry, param: "\(param).tool_calls[\(number)]")
@@ -48,7 +48,7 @@ extension Conversation {
                     calls.append(.toolCall(call))
                 }
                 turns.append(Turn(role: .assistant, blocks: blocks + calls))
-            default:
+            case .tool, .function, .unknown:
                 throw .invalidRequest(
                     "Invalid value for `role`: '\(message.role)'. Expected one of system, developer, user, assistant, tool.",
                     param: "\(param).role")

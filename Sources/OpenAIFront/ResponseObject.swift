@@ -13,7 +13,7 @@ package struct ResponseObject: Encodable, Sendable {
     package var id: String
     package var object = "response"
     package var createdAt: Int
-    package var status: String
+    package var status: ResponseStatus
     package var error: Failure?
     package var incompleteDetails: IncompleteDetails?
     package var instructions: String?
@@ -81,7 +81,7 @@ package enum OutputItem: Encodable, Equatable, Sendable {
 package struct FunctionCallItem: Encodable, Equatable, Sendable {
     package var id: String
     package var type = "function_call"
-    package var status: String
+    package var status: ResponseStatus
     /// What the client's `function_call_output` names in the next request.
     package var callID: String
     package var name: String
@@ -97,7 +97,7 @@ package struct FunctionCallItem: Encodable, Equatable, Sendable {
 package struct OutputMessage: Encodable, Equatable, Sendable {
     package var id: String
     package var type = "message"
-    package var status: String
+    package var status: ResponseStatus
     package var role = "assistant"
     package var content: [OutputPart]
 }
@@ -106,7 +106,7 @@ package struct OutputMessage: Encodable, Equatable, Sendable {
 package struct ReasoningItem: Encodable, Equatable, Sendable {
     package var id: String
     package var type = "reasoning"
-    package var status: String
+    package var status: ResponseStatus
     package var summary: [OutputPart]
 }
 
@@ -154,4 +154,12 @@ package struct ResponseStreamEvent: Encodable, Sendable {
         case itemID = "item_id"
         case summaryIndex = "summary_index"
     }
+}
+
+/// The status of a response or of one of its output items, as the Responses API spells it.
+package enum ResponseStatus: String, Encodable, Equatable, Sendable {
+    case inProgress = "in_progress"
+    case completed
+    case incomplete
+    case failed
 }

@@ -73,13 +73,13 @@ package struct ResponsesTranslator: ReplyTranslator {
                                      itemID: itemID, delta: delta, logprobs: []))
             return frames
         case .toolCall(let index, let callID, let name):
-            var frames = begin() + closeReasoning() + closeMessage(status: "completed") + closeCalls(status: "completed")
+            var frames = begin() + closeReasoning() + closeMessage(status: .completed) + closeCalls(status: .completed)
             guard index == calls.count else { return frames }
             let call = Call(outputIndex: nextOutputIndex, itemID: functionCallItemID(index), callID: callID, name: name)
             nextOutputIndex += 1
             calls.append(call)
             frames.append(self.event("response.output_item.added", outputIndex: call.outputIndex,
-                                     item: item(call, status: "in_progress")))
+                                     item: item(call, status: .inProgress)))
             return frames
         case .toolArguments(let index, let fragment):
             guard calls.indices.contains(index), !calls[index].closed else { return [] }
@@ -102,7 +102,7 @@ package struct ResponsesTranslator: ReplyTranslator {
             }
             frames += closeCalls(status: status)
             let final = response(for: completion)
-            frames.append(self.event(final.status == "completed" ? "response.completed" : "response.incomplete",
+            frames.append(self.event(final.status == .completed ? "response.completed" : "response.incomplete",
                                      response: final))
             text = whole
             splicing = nil
@@ -114,7 +114,7 @@ package struct ResponsesTranslator: ReplyTranslator {
 
     package mutating func frames(for failure: TurnFailure) -> [SSEFrame] {
         let error = failure.openAIError
-        var failed = snapshot(status: "failed", output: [])
+        var failed = snapshot(status: .failed, output: [])
         failed.error = .init(code: error.code ?? error.type, message: error.message)
         return begin() + [event("response.failed", response: failed)]
     }
@@ -150,10 +150,10 @@ package struct ResponsesTranslator: ReplyTranslator {
 
     // MARK: Items
 
-    private static func itemStatus(_ completion: TurnCompletion) -> String {
+    private static func itemStatus(_ completion: TurnCompletion) -> ResponseStatus {
         switch completion.finishReason {
-        case .stop, .toolCalls: "completed"
-        case .length, .contentFilter: "incomplete"
+        case .stop, .toolCalls: .completed
+        case .length, .contentFilter: .incomplete
         }
     }
 
@@ -161,21 +161,21 @@ package struct ResponsesTranslator: ReplyTranslator {
         "fc_\(itemID.dropFirst(4))_\(index)"
     }
 
-    private func messageItem(status: String) -> OutputItem {
-        guard status != "in_progress" else { return .message(OutputMessage(id: itemID, status: status, content: [])) }
+    private func messageItem(status: ResponseStatus) -> OutputItem {
+        guard status != .inProgress else { return .message(OutputMessage(id: itemID, status: status, content: [])) }
         var content: [OutputPart] = [.outputText(text)]
         if refused { content.append(.refusal(refusalMessage)) }
         return .message(OutputMessage(id: itemID, status: status, content: content))
     }
 
-    private func reasoningItem(status: String) -> OutputItem {
+    private func reasoningItem(status: ResponseStatus) -> OutputItem {
         .reasoning(ReasoningItem(id: reasoningID, status: status,
-                                 summary: status == "in_progress" ? [] : [.summaryText(reasoning)]))
+                                 summary: status == .inProgress ? [] : [.summaryText(reasoning)]))
     }
 
-    private func item(_ call: Call, status: String) -> OutputItem {
+    private func item(_ call: Call, status: ResponseStatus) -> OutputItem {
         .functionCall(FunctionCallItem(id: call.itemID, status: status, callID: call.callID, name: call.name,
-                                       arguments: status == "in_progress" ? "" : call.arguments))
+                                       arguments: status == .inProgress ? "" : call.arguments))
     }
 
     private mutating func openReasoning() -> [SSEFrame] {
@@ -183,7 +183,7 @@ package struct ResponsesTranslator: ReplyTranslator {
         reasoningIndex = nextOutputIndex
         nextOutputIndex += 1
         return [
-            event("response.output_item.added", outputIndex: reasoningIndex, item: reasoningItem(status: "in_progress")),
+            event("response.output_item.added", outputIndex: reasoningIndex, item: reasoningItem(status: .inProgress)),
             event("response.reasoning_summary_part.added", outputIndex: reasoningIndex, itemID: reasoningID,
                   summaryIndex: 0, part: .summaryText("")),
         ]
@@ -197,7 +197,7 @@ package struct ResponsesTranslator: ReplyTranslator {
                   text: reasoning),
             event("response.reasoning_summary_part.done", outputIndex: index, itemID: reasoningID, summaryIndex: 0,
                   part: .summaryText(reasoning)),
-            event("response.output_item.done", outputIndex: index, item: reasoningItem(status: "completed")),
+            event("response.output_item.done", outputIndex: index, item: reasoningItem(status: .completed)),
         ]
     }
 
@@ -207,13 +207,13 @@ package struct ResponsesTranslator: ReplyTranslator {
         nextOutputIndex += 1
         messageIndex = index
         return [
-            event("response.output_item.added", outputIndex: index, item: messageItem(status: "in_progress")),
+            event("response.output_item.added", outputIndex: index, item: messageItem(status: .inProgress)),
             event("response.content_part.added", outputIndex: index, contentIndex: 0, itemID: itemID,
                   part: .outputText("")),
         ]
     }
 
-    private mutating func closeMessage(status: String) -> [SSEFrame] {
+    private mutating func closeMessage(status: ResponseStatus) -> [SSEFrame] {
         guard let index = messageIndex, !messageClosed else { return [] }
         messageClosed = true
         return [
@@ -226,7 +226,7 @@ package struct ResponsesTranslator: ReplyTranslator {
     }
 
     /// Ends the open call (there is at most one: calls stream one after another).
-    private mutating func closeCalls(status: String) -> [SSEFrame] {
+    private mutating func closeCalls(status: ResponseStatus) -> [SSEFrame] {
         var frames: [SSEFrame] = []
         for index in calls.indices where !calls[index].closed {
             calls[index].closed = true
@@ -243,24 +243,24 @@ package struct ResponsesTranslator: ReplyTranslator {
     private func response(for completion: TurnCompletion) -> ResponseObject {
         let status = Self.itemStatus(completion)
         var output: [(Int, OutputItem)] = []
-        if let reasoningIndex { output.append((reasoningIndex, reasoningItem(status: "completed"))) }
+        if let reasoningIndex { output.append((reasoningIndex, reasoningItem(status: .completed))) }
         if let messageIndex { output.append((messageIndex, messageItem(status: status))) }
         for call in calls { output.append((call.outputIndex, item(call, status: status))) }
-        var object = snapshot(status: "completed", output: output.sorted { $0.0 < $1.0 }.map(\.1))
+        var object = snapshot(status: .completed, output: output.sorted { $0.0 < $1.0 }.map(\.1))
         switch completion.finishReason {
         case .stop, .toolCalls: break
         case .length:
-            object.status = "incomplete"
+            object.status = .incomplete
             object.incompleteDetails = .init(reason: "max_output_tokens")
         case .contentFilter:
-            object.status = "incomplete"
+            object.status = .incomplete
             object.incompleteDetails = .init(reason: "content_filter")
         }
         object.usage = completion.usage.responses
         return object
     }
 
-    private func snapshot(status: String, output: [OutputItem]) -> ResponseObject {
+    private func snapshot(status: ResponseStatus, output: [OutputItem]) -> ResponseObject {
         ResponseObject(id: id, createdAt: createdAt, status: status, instructions: instructions,
                        maxOutputTokens: maxOutputTokens, model: model, output: output)
     }
@@ -268,7 +268,7 @@ package struct ResponsesTranslator: ReplyTranslator {
     private mutating func begin() -> [SSEFrame] {
         guard !hasBegun else { return [] }
         hasBegun = true
-        let object = snapshot(status: "in_progress", output: [])
+        let object = snapshot(status: .inProgress, output: [])
         return [event("response.created", response: object), event("response.in_progress", response: object)]
     }
 

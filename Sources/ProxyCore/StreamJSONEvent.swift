@@ -38,9 +38,10 @@ package enum StreamJSONEvent: Equatable, Sendable {
             self = .rateLimit(info)
         case "result":
             self = .result(ResultEvent(
-                subtype: raw.subtype ?? "", isError: raw.isError ?? false,
+                subtype: ResultSubtype(raw.subtype ?? ""), isError: raw.isError ?? false,
                 apiErrorStatus: raw.apiErrorStatus, apiErrorType: raw.apiErrorType,
-                terminalReason: raw.terminalReason, stopReason: raw.stopReason, text: raw.result,
+                terminalReason: raw.terminalReason.map { TerminalReason($0) }, stopReason: raw.stopReason.map { StopReason($0) },
+                text: raw.result,
                 usage: raw.usage.map(TokenUsage.init(cli:)) ?? TokenUsage(), totalCostUSD: raw.totalCostUSD,
                 structuredOutput: raw.structuredOutput == .null ? nil : raw.structuredOutput))
         default:
@@ -60,7 +61,7 @@ package enum AnthropicStreamEvent: Equatable, Sendable {
     /// A fragment of a `tool_use` block's JSON input.
     case inputJSONDelta(index: Int, json: String)
     case blockStop(index: Int)
-    case messageDelta(stopReason: String?, outputTokens: Int?)
+    case messageDelta(stopReason: StopReason?, outputTokens: Int?)
     case messageStop
     case other(type: String)
 
@@ -82,7 +83,7 @@ package enum AnthropicStreamEvent: Equatable, Sendable {
         case "content_block_stop":
             self = .blockStop(index: raw.index ?? 0)
         case "message_delta":
-            self = .messageDelta(stopReason: raw.delta?.stopReason, outputTokens: raw.usage?.outputTokens)
+            self = .messageDelta(stopReason: raw.delta?.stopReason.map { StopReason($0) }, outputTokens: raw.usage?.outputTokens)
         case "message_stop":
             self = .messageStop
         default:
@@ -105,19 +106,20 @@ package struct AssistantMessage: Equatable, Sendable {
 }
 
 package struct ResultEvent: Equatable, Sendable {
-    package var subtype: String
+    package var subtype: ResultSubtype
     package var isError: Bool
     package var apiErrorStatus: Int?
     package var apiErrorType: String?
-    package var terminalReason: String?
-    package var stopReason: String?
+    package var terminalReason: TerminalReason?
+    package var stopReason: StopReason?
     package var text: String?
     package var usage: TokenUsage
     package var totalCostUSD: Double?
     /// The value the model gave the `StructuredOutput` tool under `--json-schema`.
     package var structuredOutput: JSONValue? = nil
 
-    package init(subtype: String, isError: Bool, apiErrorStatus: Int? = nil, apiErrorType: String? = nil, terminalReason: String? = nil, stopReason: String? = nil, text: String? = nil, usage: TokenUsage, totalCostUSD: Double? = nil, structuredOutput: JSONValue? = nil) {
+    package init(subtype: ResultSubtype, isError: Bool, apiErrorStatus: Int? = nil, apiErrorType: String? = nil,
+                 terminalReason: TerminalReason? = nil, stopReason: StopReason? = nil, text: String? = nil, usage: TokenUsage, totalCostUSD: Double? = nil, structuredOutput: JSONValue? = nil) {
         self.subtype = subtype
         self.isError = isError
         self.apiErrorStatus = apiErrorStatus

@@ -85,7 +85,7 @@ package struct UpstreamError: Equatable, Sendable {
     package var kind: String?
     /// The synthetic assistant's `api_error` (`connection_failed`, `stream_idle_timeout`, …).
     package var transport: String?
-    package var terminalReason: String?
+    package var terminalReason: TerminalReason?
     package var message: String
     /// The subscription login had expired before anything was answered (`Continuity.loginExpired`).
     package var loginExpired: Bool
@@ -93,7 +93,8 @@ package struct UpstreamError: Equatable, Sendable {
     package var rateLimit: RateLimitInfo?
 
     package init(status: Int? = nil, type: String? = nil, kind: String? = nil, transport: String? = nil,
-                 terminalReason: String? = nil, message: String, loginExpired: Bool = false, rateLimit: RateLimitInfo? = nil) {
+                 terminalReason: TerminalReason? = nil, message: String, loginExpired: Bool = false,
+                 rateLimit: RateLimitInfo? = nil) {
         self.status = status
         self.type = type
         self.kind = kind

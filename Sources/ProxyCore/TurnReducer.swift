@@ -147,7 +147,7 @@ package struct TurnReducer: Sendable {
         case .messageDelta(let stopReason, let outputTokens):
             if let outputTokens { streamUsage.outputTokens = outputTokens }
             if stopReason != nil { sawMessageEnd = true }
-            if continuity.toolCallsEndTurn && stopReason == "tool_use" && toolCallCount > 0 {
+            if continuity.toolCallsEndTurn && stopReason == .toolUse && toolCallCount > 0 {
                 // The CLI now calls the tools over the bridge and waits: this request is done.
                 return begin(model: nil) + finish(.completed(TurnCompletion(
                     finishReason: .toolCalls, usage: streamUsage, costUSD: nil, stopsChild: false)))
@@ -194,10 +194,10 @@ package struct TurnReducer: Sendable {
     }
 
     /// The upstream's `stop_reason` in the proxy's terms: the one place it is mapped.
-    package static func finishReason(_ stopReason: String?) -> FinishReason {
+    package static func finishReason(_ stopReason: StopReason?) -> FinishReason {
         switch stopReason {
-        case "max_tokens": .length
-        case "refusal": .contentFilter
+        case .maxTokens?: .length
+        case .refusal?: .contentFilter
         default: .stop
         }
     }
@@ -213,19 +213,19 @@ package struct TurnReducer: Sendable {
         if continuity.resumedAfterTools { result.usage = streamUsage }
         // The proxy's near-zero budget ended the run after its one call (CLIOptions.stopsAfterFirstCall):
         // a normal end, whose usage (zero in this result) comes from the stream.
-        if result.subtype == "error_max_budget_usd" {
+        if result.subtype == .errorMaxBudgetUSD {
             // Unless the stream was cut first: then the budget stopped the CLI's retry, not a finished answer.
             guard sawMessageEnd else {
                 return finish(.failed(.upstream(UpstreamError(
                     kind: synthetic?.error, transport: synthetic?.apiError ?? "connection_failed",
                     message: "The upstream stream ended before the answer was complete."))))
             }
-            let reason = result.stopReason == "tool_use" && toolCallCount > 0 ? .toolCalls : Self.finishReason(result.stopReason)
+            let reason = result.stopReason == .toolUse && toolCallCount > 0 ? .toolCalls : Self.finishReason(result.stopReason)
             return begin(model: nil) + finish(.completed(TurnCompletion(
                 finishReason: reason, usage: streamUsage, costUSD: nil, stopsChild: false)))
         }
         // Under --max-turns 1 a tool call from the model ends the run this way; the text so far is the answer.
-        let endedOnToolUse = result.subtype == "error_max_turns" && result.stopReason == "tool_use"
+        let endedOnToolUse = result.subtype == .errorMaxTurns && result.stopReason == .toolUse
         // The model called the client's tools: that is the answer, with or without a schema.
         if endedOnToolUse && toolCallCount > 0 {
             return begin(model: nil) + finish(.completed(TurnCompletion(
@@ -233,7 +233,7 @@ package struct TurnReducer: Sendable {
         }
         // Without a value the CLI either succeeds with `structured_output: null` or (under
         // --max-turns 1) ends its enforcement turn with `error_max_turns`.
-        if isStructured && (!result.isError || result.subtype.hasPrefix("error_max")) {
+        if isStructured && (!result.isError || result.subtype.isLimit) {
             guard let value = result.structuredOutput else { return finish(.failed(.structuredOutputMissing)) }
             if streamsStructured && !structuredJSON.isEmpty {
                 // What the client has must be the value the CLI validated, or the turn fails.

@@ -31,7 +31,7 @@ extension UpstreamError {
     }
 
     private var classified: UpstreamCause {
-        if terminalReason == "prompt_too_long" { return .promptTooLong }
+        if terminalReason == .promptTooLong { return .promptTooLong }
         if transport == "usage_limit_reached" {
             return .usageLimitReached(window: rateLimit?.representativeWindow, resetsAt: rateLimit?.resetsAt)
         }

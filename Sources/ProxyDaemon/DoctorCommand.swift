@@ -162,7 +162,7 @@ package struct DoctorCommand: ParsableCommand {
                 guard let event = try? StreamJSONEvent(line: line) else { return true }
                 switch event {
                 case .stream(_, .textDelta): if firstToken == nil { firstToken = seconds }
-                case .result(let result) where result.isError: failure = result.text ?? result.subtype
+                case .result(let result) where result.isError: failure = result.text ?? result.subtype.description
                 case .rateLimit(let info): ledger.record(info, at: Double(now))
                 default: break
                 }

@@ -143,7 +143,7 @@ struct TurnReducerTests {
 /// Under the near-zero budget (an output limit is set), the CLI's retry after a cut stream is
 /// stopped by the budget too; the reducer must not take that for a finished answer.
 struct BudgetEndTests {
-    private func run(stopReason: String?) -> [TurnEvent] {
+    private func run(stopReason: StopReason?) -> [TurnEvent] {
         var reducer = TurnReducer()
         let lines: [StreamJSONEvent] = [
             .initialized(CLIInitReport(model: "m", tools: [], mcpServers: [])),
