@@ -12,15 +12,18 @@ package struct AnthropicError: Error, Equatable, Sendable {
     package var isRetryable: Bool
     /// The proxy's own code for the failure, as `error.details.error_code` (where Anthropic puts one).
     package var code: String?
+    /// Request fields the failure is about, as `error.details.unsupported`.
+    package var unsupported: [String]?
 
     package init(status: Int, type: String? = nil, message: String, retryAfter: Int? = nil, isRetryable: Bool? = nil,
-                 code: String? = nil) {
+                 code: String? = nil, unsupported: [String]? = nil) {
         self.status = status
         self.type = type ?? Self.type(for: status)
         self.message = message
         self.retryAfter = retryAfter
         self.isRetryable = isRetryable ?? (status == 429 || status >= 500)
         self.code = code
+        self.unsupported = unsupported
     }
 
     /// A used-up usage window or a key's reserve: 429 with the wait to the window's reset.
@@ -49,7 +52,7 @@ package struct AnthropicError: Error, Equatable, Sendable {
 
     package var body: [UInt8] {
         WireJSON.encode(Envelope(error: Detail(type: type, message: message,
-                                               details: code.map { Detail.Details(errorCode: $0) })))
+                                               details: code.map { Detail.Details(errorCode: $0, unsupported: unsupported) })))
     }
 
     private struct Envelope: Encodable {
@@ -60,7 +63,11 @@ package struct AnthropicError: Error, Equatable, Sendable {
     private struct Detail: Encodable {
         struct Details: Encodable {
             var errorCode: String
-            enum CodingKeys: String, CodingKey { case errorCode = "error_code" }
+            var unsupported: [String]?
+            enum CodingKeys: String, CodingKey {
+                case unsupported
+                case errorCode = "error_code"
+            }
         }
         var type: String
         var message: String

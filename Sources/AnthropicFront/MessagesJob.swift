@@ -14,6 +14,12 @@ package struct MessagesJob: CompletionPlan {
 
     package init(_ request: MessagesRequest, defaultModel: String) throws(AnthropicError) {
         guard let maxTokens = request.maxTokens else { throw .invalidRequest("max_tokens: Field required") }
+        // The SDK's tool runner falls back to sending the whole conversation on this answer.
+        if let thread = request.thread, thread != .null {
+            throw AnthropicError(status: 400, message: "thread: server-side threads are not supported by this proxy; "
+                                 + "send the whole conversation in `messages`.", isRetryable: false,
+                                 code: "thread_unsupported_request", unsupported: ["thread"])
+        }
         guard maxTokens >= 1 else { throw .invalidRequest("max_tokens: must be at least 1") }
         tools = try Self.tools(request.tools, choice: request.toolChoice)
         stopSequences = (request.stopSequences ?? []).filter { !$0.isEmpty }
@@ -21,9 +27,11 @@ package struct MessagesJob: CompletionPlan {
         conversation = try Conversation(system: request.system, messages: request.messages)
         prompt = Prompt(conversation, tools: tools)
         model = ModelName.normalized(request.model, default: defaultModel)
-        options = CLIOptions(maxOutputTokens: maxTokens, effort: try Self.effort(request.thinking))
-        // After a max_tokens stop the CLI would continue on its own; stop it after one call.
-        options.stopsAfterFirstCall = true
+        options = CLIOptions(maxOutputTokens: maxTokens, effort: try Self.effort(request.thinking),
+                             jsonSchema: try Self.jsonSchema(request))
+        // After a max_tokens stop the CLI would continue on its own; stop it after one call (not
+        // with a schema: the StructuredOutput turn needs the run to go on after the call).
+        options.stopsAfterFirstCall = options.jsonSchema == nil
         isStreaming = request.stream ?? false
         translator = MessagesTranslator(id: id, model: model)
     }
@@ -31,7 +39,34 @@ package struct MessagesJob: CompletionPlan {
     package var reducer: TurnReducer { reducer(continuity: .init()) }
 
     package func reducer(continuity: TurnReducer.Continuity) -> TurnReducer {
-        TurnReducer(stopSequences: stopSequences, bridgedTools: bridgedTools.map(\.name), continuity: continuity)
+        TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil, streamsStructured: isStreaming,
+                    bridgedTools: bridgedTools.map(\.name), continuity: continuity)
+    }
+
+    /// `output_config.format` or `output_format`: `{"type":"json_schema","schema":{…}}` → the CLI's
+    /// `--json-schema` (the answer is then exactly a JSON value of it, as text).
+    static func jsonSchema(_ request: MessagesRequest) throws(AnthropicError) -> String? {
+        let (format, param): (JSONValue?, String) = if case .object(let config)? = request.outputConfig, let format = config["format"] {
+            (format, "output_config.format")
+        } else {
+            (request.outputFormat, "output_format")
+        }
+        guard case .object(let fields)? = format else {
+            if format == nil || format == .null { return nil }
+            throw .invalidRequest("\(param): must be an object")
+        }
+        guard fields["type"]?.stringValue == "json_schema" else {
+            throw .invalidRequest("\(param).type: only 'json_schema' is supported")
+        }
+        guard case .object(let schema)? = fields["schema"] else {
+            throw .invalidRequest("\(param).schema: must be a JSON Schema object")
+        }
+        if let root = schema["type"]?.stringValue, root != "object" {
+            throw .invalidRequest("\(param).schema: the root must be an object (\"type\": \"object\")")
+        }
+        let text = String(decoding: WireJSON.encode(JSONValue.object(schema)), as: UTF8.self)
+        guard text.utf8.count <= 64 * 1024 else { throw .invalidRequest("\(param).schema: larger than 64 KB") }
+        return text
     }
 
     package var bridgedTools: [ToolSpec] { tools?.bridged ?? [] }

@@ -12,12 +12,20 @@ package struct MessagesRequest: Decodable, Sendable {
     package var thinking: JSONValue?
     package var tools: [JSONValue]?
     package var toolChoice: JSONValue?
+    /// Structured output: `output_config.format` (what `messages.parse` sends), or the beta
+    /// `output_format`.
+    package var outputConfig: JSONValue?
+    package var outputFormat: JSONValue?
+    /// A server-side thread (the SDK's tool runner): not kept by this proxy.
+    package var thread: JSONValue?
 
     package enum CodingKeys: String, CodingKey {
-        case model, system, messages, stream, thinking, tools
+        case model, system, messages, stream, thinking, tools, thread
         case maxTokens = "max_tokens"
         case stopSequences = "stop_sequences"
         case toolChoice = "tool_choice"
+        case outputConfig = "output_config"
+        case outputFormat = "output_format"
     }
 }
 

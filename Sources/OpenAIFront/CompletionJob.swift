@@ -52,6 +52,16 @@ package struct CompletionJob: CompletionPlan {
             throw .invalidRequest("previous_response_id is not supported: this proxy stores no responses. "
                                   + "Send the whole conversation in `input`.", param: "previous_response_id")
         }
+        // Stored conversations and prompt templates live at OpenAI: without them the model would
+        // answer without the state the client pointed at, so they are refused, not ignored.
+        if let conversation = request.conversation, conversation != .null {
+            throw .invalidRequest("conversation is not supported: this proxy stores no conversations. "
+                                  + "Send the whole conversation in `input`.", param: "conversation")
+        }
+        if let prompt = request.prompt, prompt != .null {
+            throw .invalidRequest("prompt (a stored prompt template) is not supported by this proxy. "
+                                  + "Send the instructions and input themselves.", param: "prompt")
+        }
         tools = try ToolDefinitions.parse(tools: request.tools, choice: request.toolChoice,
                                           parallel: request.parallelToolCalls, shape: .responses)
         try Self.checkLimit(request.maxOutputTokens, param: "max_output_tokens")

@@ -19,9 +19,12 @@ package struct ResponsesRequest: Decodable, Sendable {
     package var text: JSONValue?
     package var metadata: JSONValue?
     package var reasoning: Reasoning?
+    /// State the proxy does not keep: refused by name rather than ignored.
+    package var conversation: JSONValue?
+    package var prompt: JSONValue?
 
     package enum CodingKeys: String, CodingKey {
-        case input, model, instructions, stream, tools, text, metadata, reasoning
+        case input, model, instructions, stream, tools, text, metadata, reasoning, conversation, prompt
         case maxOutputTokens = "max_output_tokens"
         case previousResponseID = "previous_response_id"
         case toolChoice = "tool_choice"

@@ -62,6 +62,17 @@ package struct ToolUse: Equatable, Sendable {
         self.parallel = parallel
     }
 
+    /// A one-shot extraction (instructor's TOOLS mode, a structured-output agent's final result):
+    /// the request forces one function (`tool_choice` naming it, or `required` with one tool).
+    /// Such clients never send the call's result back.
+    package var forcesOneFunction: Bool {
+        switch choice {
+        case .named: true
+        case .required: bridged.count == 1
+        case .none, .auto: false
+        }
+    }
+
     /// The tools the CLI is given: none under `none`, the named one only under `named`.
     package var bridged: [ToolSpec] {
         switch choice {

@@ -19,7 +19,10 @@ extension Proxy {
         // runs without the near-zero budget that stops the CLI's continuation after a max_tokens
         // stop (it would stop a tool round trip too): such a stop may cost one more upstream call
         // before the CLI is stopped, and that CLI is not kept.
-        let keeps = pool.parked.isEnabled && job.options.jsonSchema == nil
+        // A request that forces one function and carries no conversation yet is a one-shot
+        // extraction whose client never sends the result back: it keeps nothing.
+        let oneShot = job.tools?.forcesOneFunction == true && job.conversation.turns.count == 1
+        let keeps = pool.parked.isEnabled && job.options.jsonSchema == nil && !oneShot
             && (!job.bridgedTools.isEmpty || job.conversation.turns.count > 1)
         var options = job.options
         if keeps { options.stopsAfterFirstCall = false }

@@ -40,6 +40,11 @@ extension Proxy {
             respond(exchange, json: WireJSON.encode(["status": "ok", "upstream": fake == nil ? "anthropic" : "fake"]),
                     requestID: requestID)
         case .models:
+            // The anthropic SDKs list models with their own shape (they send anthropic-version or x-api-key).
+            if Self.speaksAnthropic(exchange) {
+                return respond(exchange, json: WireJSON.encode(AnthropicModelList(ids: ModelName.families, created: startedAt)),
+                               requestID: requestID)
+            }
             respond(exchange, json: WireJSON.encode(ModelList(data: models)), requestID: requestID)
         case .metrics:
             let text = Array(metricsText.utf8)
@@ -52,10 +57,16 @@ extension Proxy {
         case .usage:
             serveUsage(exchange, requestID: requestID, apiKey: presentedKey(exchange))
         case .model(let id):
-            guard let model = models.first(where: { $0.id == id }) else {
+            // Any id a request may name is one: normalised as chat and Messages normalise it
+            // (`claude-sonnet-4-5` is served by `sonnet`).
+            guard ModelName.families.contains(where: { id.lowercased().contains($0) }) else {
                 return respond(exchange, error: .modelNotFound(id), requestID: requestID)
             }
-            respond(exchange, json: WireJSON.encode(model), requestID: requestID)
+            if Self.speaksAnthropic(exchange) {
+                return respond(exchange, json: WireJSON.encode(AnthropicModelList.model(id: id, created: startedAt)),
+                               requestID: requestID)
+            }
+            respond(exchange, json: WireJSON.encode(Model(id: id, created: startedAt)), requestID: requestID)
         case .messages:
             serveMessages(exchange, requestID: requestID)
         case .countTokens:
@@ -98,6 +109,11 @@ extension Proxy {
                                             requestedHeaders: exchange.header("Access-Control-Request-Headers"))
         exchange.respond(status: 204, headers: headers + [("X-Request-Id", requestID)], body: [])
         logAccess(exchange, requestID: requestID, session: nil)
+    }
+
+    /// A client of Anthropic's API: it sends `anthropic-version`, or its key as `x-api-key`.
+    static func speaksAnthropic(_ exchange: HTTPExchange) -> Bool {
+        exchange.header("anthropic-version") != nil || (exchange.header("x-api-key") != nil && exchange.header("Authorization") == nil)
     }
 
     package var models: [Model] {

@@ -1,0 +1,92 @@
+import Foundation
+import Glibc
+import HTTPStreamClient
+import Testing
+
+extension Integration {
+    /// Shapes real clients send: served as the client expects, or refused with a 400 naming the field.
+    @Suite struct ClientFidelity {
+        private func anthropic(_ proxy: ProxyProcess, _ method: String, _ path: String, body: String? = nil) -> CurlResponse {
+            CurlClient.request(method, proxy.baseURL + path,
+                               headers: ["Content-Type: application/json", "x-api-key: \(ProxyProcess.key)",
+                                         "anthropic-version: 2023-06-01"], body: body.map { Array($0.utf8) })
+        }
+
+        /// The anthropic SDK's `models.list()` and `models.retrieve()`, and OpenAI's retrieve of an id
+        /// that chat and Messages accept.
+        @Test func modelsInEachAPIsShape() throws {
+            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI)
+            defer { proxy.stop() }
+            let openAI = proxy.get("/v1/models/claude-sonnet-4-5")
+            #expect(openAI.status == 200 && openAI.json["id"] as? String == "claude-sonnet-4-5")
+            #expect(openAI.json["object"] as? String == "model")
+            #expect(proxy.get("/v1/models/gpt-4o").status == 404)
+            let list = anthropic(proxy, "GET", "/v1/models")
+            #expect(list.json["has_more"] as? Bool == false)
+            let first = (list.json["data"] as? [[String: Any]])?.first ?? [:]
+            #expect(first["type"] as? String == "model" && first["display_name"] as? String == "Claude Haiku")
+            #expect((first["created_at"] as? String)?.hasSuffix("Z") == true)
+            #expect(list.json["first_id"] as? String == "haiku")
+            let one = anthropic(proxy, "GET", "/v1/models/claude-opus-4-1")
+            #expect(one.json["type"] as? String == "model" && one.json["id"] as? String == "claude-opus-4-1")
+        }
+
+        /// The anthropic SDK's tool runner sends `thread`; a 400 with these details makes it send
+        /// the whole conversation instead.
+        @Test func aMessagesThreadIsRefusedSoTheSDKFallsBack() throws {
+            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI)
+            defer { proxy.stop() }
+            let response = anthropic(proxy, "POST", "/v1/messages", body:
+                #"{"model":"claude-sonnet-4-5","max_tokens":100,"thread":{"type":"create"},"messages":[{"role":"user","content":"hi"}]}"#)
+            #expect(response.status == 400)
+            let details = (response.json["error"] as? [String: Any])?["details"] as? [String: Any] ?? [:]
+            #expect(details["error_code"] as? String == "thread_unsupported_request")
+            #expect(details["unsupported"] as? [String] == ["thread"])
+        }
+
+        @Test func responsesStateTheProxyDoesNotKeepIsRefusedByName() throws {
+            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI)
+            defer { proxy.stop() }
+            for (field, value) in [("conversation", #""conv_123""#), ("prompt", #"{"id":"pmpt_1"}"#)] {
+                let response = proxy.responses(#"{"model":"sonnet","input":"hi","\#(field)":\#(value)}"#)
+                #expect(response.status == 400)
+                #expect((response.json["error"] as? [String: Any])?["param"] as? String == field)
+            }
+        }
+
+        /// `messages.parse(output_format=Model)` sends `output_config.format`: the answer is exactly
+        /// the JSON value, whole and streamed.
+        @Test(.needsRealCLI) func messagesStructuredOutput() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let schema = #"{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}},"required":["name","age"]}"#
+            for stream in [false, true] {
+                let body = #"{"model":"claude-sonnet-4-5","max_tokens":500,"stream":\#(stream),"#
+                    + #""output_config":{"format":{"type":"json_schema","schema":\#(schema)}},"#
+                    + #""messages":[{"role":"user","content":"who? [[scenario:structured]]"}]}"#
+                let response = anthropic(proxy, "POST", "/v1/messages", body: body)
+                #expect(response.status == 200, "\(response.text.prefix(300))")
+                let text: String
+                if stream {
+                    text = response.dataObjects.compactMap { ($0["delta"] as? [String: Any])?["text"] as? String }.joined()
+                } else {
+                    text = ((response.json["content"] as? [[String: Any]])?.first?["text"] as? String) ?? ""
+                }
+                let value = try #require(try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
+                #expect(value["name"] as? String == "Alice" && value["age"] as? Int == 30)
+            }
+        }
+
+        /// instructor's TOOLS mode forces one function and never sends the result back: no CLI is kept.
+        @Test(.needsRealCLI) func aOneShotExtractionKeepsNoCLI() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let tool = #"{"type":"function","function":{"name":"Person","parameters":{"type":"object","properties":{"name":{"type":"string"}}}}}"#
+            let response = proxy.chat(chatBody("extract", scenario: "tool_call", extra:
+                #","tools":[\#(tool)],"tool_choice":{"type":"function","function":{"name":"Person"}}"#))
+            #expect(response.text.contains("tool_calls"), "\(response.text.prefix(300))")
+            #expect(ProcessTable.waitUntil { proxy.children.isEmpty }, "the CLI ended with its request")
+            #expect(proxy.metric("ccp_parked_conversations") == 0)
+        }
+    }
+}
