@@ -30,6 +30,9 @@ package struct MessagesTranslator: ReplyTranslator {
         case .reasoning(let piece):
             return start() + open(.thinking, ["type": .string("thinking"), "thinking": .string(""), "signature": .string("")])
                 + [delta(["type": .string("thinking_delta"), "thinking": .string(piece)])]
+        case .reasoningSignature(let signature):
+            return start() + open(.thinking, ["type": .string("thinking"), "thinking": .string(""), "signature": .string("")])
+                + [delta(["type": .string("signature_delta"), "signature": .string(signature)])]
         case .text(let piece):
             return start() + open(.text, ["type": .string("text"), "text": .string("")])
                 + [delta(["type": .string("text_delta"), "text": .string(piece)])]
@@ -70,9 +73,9 @@ package struct MessagesTranslator: ReplyTranslator {
         let completion = transcript.completion
             ?? TurnCompletion(finishReason: .stop, usage: TokenUsage(), costUSD: nil, stopsChild: false)
         var content: [JSONValue] = []
-        if !transcript.reasoning.isEmpty {
+        if !transcript.reasoning.isEmpty || !transcript.reasoningSignature.isEmpty {
             content.append(.object(["type": .string("thinking"), "thinking": .string(transcript.reasoning),
-                                    "signature": .string("")]))
+                                    "signature": .string(transcript.reasoningSignature)]))
         }
         if !transcript.text.isEmpty || (transcript.reasoning.isEmpty && transcript.toolCalls.isEmpty) {
             content.append(.object(["type": .string("text"), "text": .string(transcript.text)]))

@@ -31,6 +31,9 @@ package struct ChatTranslator: ReplyTranslator {
             return roleFrame() + [chunk(ChatCompletionChunk.Delta(content: text), finishReason: nil)]
         case .reasoning(let text):
             return roleFrame() + [chunk(ChatCompletionChunk.Delta(reasoningContent: text), finishReason: nil)]
+        case .reasoningSignature:
+            // Chat Completions has no place for it.
+            return []
         case .toolCall(let index, let id, let name):
             return roleFrame() + [chunk(ChatCompletionChunk.Delta(toolCalls: [.start(index: index, id: id, name: name)]),
                                         finishReason: nil)]

@@ -66,6 +66,9 @@ package struct ResponsesTranslator: ReplyTranslator {
             frames.append(self.event("response.reasoning_summary_text.delta", outputIndex: index, itemID: reasoningID,
                                      summaryIndex: 0, delta: delta))
             return frames
+        case .reasoningSignature:
+            // Not passed on (a reasoning item's encrypted_content would carry it): left undone.
+            return []
         case .text(let delta):
             text += delta
             var frames = begin() + closeReasoning() + openMessage()

@@ -56,6 +56,8 @@ package enum AnthropicStreamEvent: Equatable, Sendable {
     case blockStart(index: Int, type: String)
     case textDelta(index: Int, text: String)
     case thinkingDelta(index: Int, text: String)
+    /// The signature of a thinking block (what lets a client send the block back).
+    case signatureDelta(index: Int, signature: String)
     /// A `tool_use` block begins: the model calls a tool (the client's, or `StructuredOutput`).
     case toolUseStart(index: Int, id: String, name: String)
     /// A fragment of a `tool_use` block's JSON input.
@@ -80,6 +82,8 @@ package enum AnthropicStreamEvent: Equatable, Sendable {
             self = .textDelta(index: raw.index ?? 0, text: raw.delta?.text ?? "")
         case "content_block_delta" where raw.delta?.type == "thinking_delta":
             self = .thinkingDelta(index: raw.index ?? 0, text: raw.delta?.thinking ?? "")
+        case "content_block_delta" where raw.delta?.type == "signature_delta":
+            self = .signatureDelta(index: raw.index ?? 0, signature: raw.delta?.signature ?? "")
         case "content_block_stop":
             self = .blockStop(index: raw.index ?? 0)
         case "message_delta":
@@ -179,10 +183,11 @@ private struct RawLine: Decodable {
         var type: String?
         var text: String?
         var thinking: String?
+        var signature: String?
         var stopReason: String?
         var partialJSON: String?
         enum CodingKeys: String, CodingKey {
-            case type, text, thinking
+            case type, text, thinking, signature
             case stopReason = "stop_reason"
             case partialJSON = "partial_json"
         }

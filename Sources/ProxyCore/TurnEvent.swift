@@ -5,6 +5,8 @@ package enum TurnEvent: Equatable, Sendable {
     case text(String)
     /// The model's thinking, as the CLI streams it (never part of the answer's text).
     case reasoning(String)
+    /// The thinking block's signature (Anthropic's; it comes after the block's text).
+    case reasoningSignature(String)
     /// The model began a call of one of the client's tools (`index` counts calls from 0).
     case toolCall(index: Int, id: String, name: String)
     /// A fragment of that call's JSON arguments, as the model writes them.

@@ -188,6 +188,9 @@ package struct TurnReducer: Sendable {
         case .thinkingDelta(_, let text):
             guard !text.isEmpty, !hasSentText else { return [] }
             return begin(model: nil) + [.reasoning(text)]
+        case .signatureDelta(_, let signature):
+            guard !signature.isEmpty, !hasSentText else { return [] }
+            return begin(model: nil) + [.reasoningSignature(signature)]
         case .blockStart, .blockStop, .messageStop, .other:
             return []
         }

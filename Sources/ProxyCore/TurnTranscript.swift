@@ -3,6 +3,8 @@ package struct TurnTranscript: Equatable, Sendable {
     package var model: String?
     package var text = ""
     package var reasoning = ""
+    /// The thinking block's signature, when the upstream gave one.
+    package var reasoningSignature = ""
     package var completion: TurnCompletion?
     /// The client's tools the model called, with their whole arguments.
     package var toolCalls: [Conversation.ToolCall] = []
@@ -12,6 +14,7 @@ package struct TurnTranscript: Equatable, Sendable {
         case .began(let model): self.model = model
         case .text(let text): self.text += text
         case .reasoning(let text): reasoning += text
+        case .reasoningSignature(let signature): reasoningSignature += signature
         case .completed(let completion): self.completion = completion
         case .toolCall(_, let id, let name): toolCalls.append(Conversation.ToolCall(id: id, name: name, arguments: ""))
         case .toolArguments(let index, let fragment) where toolCalls.indices.contains(index):

@@ -280,7 +280,7 @@ package final class CompletionSession: CLIProcessListener {
             guard machine.isStreaming else { return }
             pendingFrames += translator.frames(for: event)
             if !pendingFrames.isEmpty { perform(machine.framesReady()) }
-        case .began, .toolCall:
+        case .began, .toolCall, .reasoningSignature:
             if case .toolCall = event { timeline.token(at: elapsed()) }
             guard machine.isStreaming else { return }
             pendingFrames += translator.frames(for: event)

@@ -77,6 +77,23 @@ extension Integration {
             }
         }
 
+        /// The thinking block's signature reaches the Messages client, whole and streamed.
+        @Test(.needsRealCLI) func theThinkingSignatureReachesMessagesClients() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let body = { (stream: Bool) in
+                #"{"model":"claude-sonnet-4-5","max_tokens":2000,"stream":\#(stream),"thinking":{"type":"enabled","budget_tokens":1024},"#
+                    + #""messages":[{"role":"user","content":"think [[scenario:thinking]]"}]}"#
+            }
+            let whole = anthropic(proxy, "POST", "/v1/messages", body: body(false))
+            let thinking = (whole.json["content"] as? [[String: Any]])?.first { $0["type"] as? String == "thinking" }
+            #expect(thinking?["signature"] as? String == "c2ln", "\(whole.text.prefix(400))")
+            let streamed = anthropic(proxy, "POST", "/v1/messages", body: body(true))
+            let signature = streamed.dataObjects.compactMap { ($0["delta"] as? [String: Any]).flatMap {
+                $0["type"] as? String == "signature_delta" ? $0["signature"] as? String : nil } }
+            #expect(signature == ["c2ln"])
+        }
+
         /// instructor's TOOLS mode forces one function and never sends the result back: no CLI is kept.
         @Test(.needsRealCLI) func aOneShotExtractionKeepsNoCLI() throws {
             let proxy = try ProxyProcess()

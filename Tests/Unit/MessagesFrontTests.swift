@@ -84,6 +84,24 @@ struct MessagesTranslatorTests {
         #expect((frames[6].data["usage"] as? [String: Any])?["output_tokens"] as? Int == 5)
     }
 
+    /// The thinking block's signature reaches Messages clients, streamed and whole (it lets them
+    /// send the block back on the next turn).
+    @Test func theThinkingSignatureIsPassedOn() throws {
+        let events = try Fixture.turn("02a_thinking_partial")
+        let frames = stream(events)
+        let signatures = frames.compactMap { frame -> String? in
+            guard let delta = frame.data["delta"] as? [String: Any], delta["type"] as? String == "signature_delta" else { return nil }
+            return delta["signature"] as? String
+        }
+        #expect(signatures == ["EqQBCkYIBxgCKkBmocksignature=="])
+        var transcript = TurnTranscript()
+        events.forEach { transcript.record($0) }
+        let body = jsonObject(MessagesTranslator(id: "msg_1", model: "sonnet").body(for: transcript))
+        let thinking = (body["content"] as? [[String: Any]])?.first
+        #expect(thinking?["type"] as? String == "thinking")
+        #expect(thinking?["signature"] as? String == "EqQBCkYIBxgCKkBmocksignature==")
+    }
+
     @Test func thinkingThenTextAreTwoBlocks() throws {
         let frames = stream(try Fixture.turn("02a_thinking_partial"))
         let starts = frames.filter { $0.event == "content_block_start" }
