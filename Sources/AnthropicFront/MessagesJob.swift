@@ -29,6 +29,10 @@ package struct MessagesJob: CompletionPlan {
         model = ModelName.normalized(request.model, default: defaultModel)
         options = CLIOptions(maxOutputTokens: maxTokens, effort: try Self.effort(request.thinking),
                              jsonSchema: try Self.jsonSchema(request))
+        // Thinking asked for is thinking shown: the CLI asks for summarized thinking text.
+        if case .object(let thinking)? = request.thinking, ["enabled", "adaptive"].contains(thinking["type"]?.stringValue) {
+            options.showsThinking = true
+        }
         // After a max_tokens stop the CLI would continue on its own; stop it after one call (not
         // with a schema: the StructuredOutput turn needs the run to go on after the call).
         options.stopsAfterFirstCall = options.jsonSchema == nil

@@ -41,6 +41,8 @@ package struct CompletionJob: CompletionPlan {
                              effort: try Self.effort(request.reasoningEffort, param: "reasoning_effort"),
                              jsonSchema: try Self.jsonSchema(request.responseFormat, nested: true,
                                                              param: "response_format"))
+        // Asking for an effort is asking for reasoning: show it (except the efforts that mean none).
+        options.showsThinking = !["none", "minimal", nil].contains(request.reasoningEffort)
         options = Self.withContinuationsStopped(options)
         isStreaming = request.stream ?? false
         translator = ChatTranslator(id: id, created: now, model: model,
@@ -74,6 +76,7 @@ package struct CompletionJob: CompletionPlan {
         options = CLIOptions(maxOutputTokens: request.maxOutputTokens,
                              effort: try Self.effort(request.reasoning?.effort, param: "reasoning.effort"),
                              jsonSchema: try Self.jsonSchema(format, nested: false, param: "text.format"))
+        options.showsThinking = request.reasoning != nil && !["none", "minimal"].contains(request.reasoning?.effort)
         options = Self.withContinuationsStopped(options)
         isStreaming = request.stream ?? false
         translator = ResponsesTranslator(id: id, itemID: CompletionPlanIDs.random(prefix: "msg_"), createdAt: now, model: model,

@@ -28,6 +28,10 @@ package struct CLIOptions: Hashable, Sendable {
     /// ends the run instead. The run then reports `error_max_budget_usd` with zero usage, which
     /// `TurnReducer` reads as a normal end with the stream's own token counts.
     package var stopsAfterFirstCall = false
+    /// The request asked to see the model's reasoning: the CLI asks the API for summarized
+    /// thinking (`--thinking-display summarized`). By default a `-p` CLI asks for "updates", and
+    /// current models then return empty thinking text (limits/README.md §2).
+    package var showsThinking = false
 
     package static let almostNothingUSD = "0.000000001"
 
@@ -163,6 +167,7 @@ package struct CLIProfile: Equatable, Sendable {
         if let effort = options.effort { arguments += ["--effort", effort] }
         if let schema = options.jsonSchema { arguments += ["--json-schema", schema] }
         if options.stopsAfterFirstCall { arguments += ["--max-budget-usd", CLIOptions.almostNothingUSD] }
+        if options.showsThinking { arguments += ["--thinking-display", "summarized"] }
         return CLIInvocation(executable: executable, arguments: arguments, environment: environment,
                              workingDirectory: workingDirectory)
     }

@@ -94,6 +94,26 @@ extension Integration {
             #expect(signature == ["c2ln"])
         }
 
+        /// A request that asks for reasoning makes the CLI ask for summarized thinking (current models
+        /// send empty thinking text otherwise); one that does not, leaves the CLI's default.
+        @Test(.needsRealCLI) func reasoningAskedForIsReasoningShown() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let asked = tag("reasoning"), plain = tag("plain"), messages = tag("thinking")
+            #expect(proxy.chat(chatBody("hi", tag: asked, extra: #","reasoning_effort":"high""#)).status == 200)
+            #expect(proxy.chat(chatBody("hi", tag: plain)).status == 200)
+            _ = anthropic(proxy, "POST", "/v1/messages", body: #"{"model":"claude-sonnet-4-5","max_tokens":2000,"#
+                          + #""thinking":{"type":"enabled","budget_tokens":1024},"messages":[{"role":"user","content":"hi [[id:\#(messages)]]"}]}"#)
+            func display(_ tag: String) -> String? {
+                (TestEnvironment.mock.requests(tag: tag).first?["thinking"] as? [String: Any])?["display"] as? String
+            }
+            #expect(display(asked) == "summarized")
+            #expect(display(messages) == "summarized")
+            #expect(display(plain) != "summarized")
+        }
+
+        private func tag(_ name: String) -> String { "\(name)\(UInt32.random(in: 0...UInt32.max))" }
+
         /// instructor's TOOLS mode forces one function and never sends the result back: no CLI is kept.
         @Test(.needsRealCLI) func aOneShotExtractionKeepsNoCLI() throws {
             let proxy = try ProxyProcess()

@@ -78,5 +78,10 @@ struct CLIInvocationTests {
         #expect(testMode.environment["CLAUDE_SECURESTORAGE_CONFIG_DIR"] == nil)
         let own = CLIProfile.fixture.invocation(model: "m", systemPromptFile: "/p", tmpdir: "/run/t/cli_1")
         #expect(own.environment["TMPDIR"] == "/run/t/cli_1")
+        #expect(!own.arguments.contains("--thinking-display"))
+        var reasoning = CLIOptions()
+        reasoning.showsThinking = true
+        let shown = CLIProfile.fixture.invocation(model: "m", systemPromptFile: "/p", options: reasoning)
+        #expect(zip(shown.arguments, shown.arguments.dropFirst()).contains { $0 == "--thinking-display" && $1 == "summarized" })
     }
 }
