@@ -10,7 +10,7 @@ package struct CLIInitReport: Equatable, Sendable {
     /// `kind:name`; empty under the isolated profile.
     package var customizations: [String]
 
-    /// The agents and plugins built into the CLI itself (measured in 2.1.284–2.1.332): they come
+    /// The agents and plugins built into the CLI itself (measured in 2.1.284–2.1.337): they come
     /// with every start, need the Agent tool (never enabled) or add nothing to a request.
     package static let builtInAgents: Set<String> = ["claude", "Explore", "general-purpose", "Plan", "statusline-setup"]
     package static let builtInPluginPath = "builtin"

@@ -5,7 +5,7 @@ package struct CLIVersion: Comparable, Sendable, CustomStringConvertible {
     package var parts: [Int]
 
     /// The oldest and newest CLIs the integration suite passed against (scripts/test-cli-versions.sh).
-    package static let testedRange = CLIVersion(parts: [2, 1, 284])...CLIVersion(parts: [2, 1, 332])
+    package static let testedRange = CLIVersion(parts: [2, 1, 284])...CLIVersion(parts: [2, 1, 337])
     /// The CLI the suite is pinned to (claude-agent-sdk 0.2.188).
     package static let pinned = CLIVersion(parts: [2, 1, 331])
 

@@ -30,6 +30,8 @@ package struct TurnReducer: Sendable {
     private var currentMessageID: String?
     private var streamUsage = TokenUsage()
     private var synthetic: AssistantMessage?
+    /// The last `rate_limit_event` of this turn that said a window is used up.
+    private var rejectedRateLimit: RateLimitInfo?
     /// The client's tools as the CLI names them (`mcp__client__<name>`), bridged by the proxy.
     private let bridgedTools: Set<String>
     /// Open calls of the client's tools: content block index → call index.
@@ -121,7 +123,12 @@ package struct TurnReducer: Sendable {
         case .result(let result):
             return events(for: result)
 
-        case .other, .rateLimit:
+        case .rateLimit(let info):
+            // CLI 2.1.284 names no window in its refusal: the event just before it does.
+            if info.status == .rejected { rejectedRateLimit = info }
+            return []
+
+        case .other:
             return []
         }
     }
@@ -265,7 +272,7 @@ package struct TurnReducer: Sendable {
             status: result.apiErrorStatus, type: result.apiErrorType, kind: synthetic?.error,
             transport: synthetic?.apiError, terminalReason: result.terminalReason,
             message: result.text ?? synthetic?.texts.joined() ?? "The Claude Code CLI reported an error.",
-            loginExpired: continuity.loginExpired && !hasBegun, rateLimit: synthetic?.rateLimit))))
+            loginExpired: continuity.loginExpired && !hasBegun, rateLimit: synthetic?.rateLimit ?? rejectedRateLimit))))
     }
 
     private mutating func begin(model messageModel: String?) -> [TurnEvent] {

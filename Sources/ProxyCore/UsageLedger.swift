@@ -33,6 +33,13 @@ package struct UsageLedger: Equatable, Sendable {
 
     package mutating func record(_ info: RateLimitInfo, at now: Double) {
         var merged = info
+        // Older CLIs (2.1.284) give no per-window status or threshold: the representative
+        // window's are the event's own.
+        if let name = info.representativeWindow, var window = merged.windows[name] {
+            window.status = window.status ?? info.status
+            window.surpassedThreshold = window.surpassedThreshold ?? info.surpassedThreshold
+            merged.windows[name] = window
+        }
         if let latest {
             for (name, window) in latest.windows where merged.windows[name] == nil { merged.windows[name] = window }
             // A refusal's params name its window and reset but not the window's own state.

@@ -51,6 +51,23 @@ import Testing
         #expect(String(decoding: anthropic.body, as: UTF8.self).contains(#""details":{"error_code":"usage_limit_reached"}"#))
     }
 
+    /// CLI 2.1.284 (the oldest tested) names the window only in the rate-limit event before its
+    /// refusal, and gives no per-window status: the refusal is still a used-up window.
+    @Test func anOlderCLIsRefusalIsReadFromItsEvent() throws {
+        var reducer = TurnReducer()
+        var ledger = UsageLedger()
+        var events: [TurnEvent] = []
+        for event in try Fixture.withoutCustomizations("rate_limit_refusal_cli2_1_284") {
+            if case .rateLimit(let info) = event { ledger.record(info, at: 0) }
+            events += reducer.events(for: event)
+        }
+        guard case .failed(.upstream(let error))? = events.last,
+              case .usageLimitReached(let window, let reset) = error.cause else { Issue.record("\(events)"); return }
+        #expect(window == "five_hour" && reset != nil)
+        #expect(ledger.latest?.windows["five_hour"]?.status == .rejected, "the representative window takes the event's status")
+        #expect(ledger.block(model: "sonnet", reservePercent: nil, now: 0)?.window == "five_hour")
+    }
+
     @Test func aUsedUpWindowStopsWhatItCoversUntilItsReset() throws {
         var ledger = UsageLedger()
         #expect(ledger.block(model: "sonnet", reservePercent: 50, now: 0) == nil, "nothing known: nothing stopped")
