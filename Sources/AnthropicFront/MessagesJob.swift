@@ -44,7 +44,7 @@ package struct MessagesJob: CompletionPlan {
 
     package func reducer(continuity: TurnReducer.Continuity) -> TurnReducer {
         TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil, streamsStructured: isStreaming,
-                    bridgedTools: bridgedTools.map(\.name), continuity: continuity)
+                    bridgedTools: bridgedTools.map(\.name), parallelToolCalls: tools?.parallel ?? true, continuity: continuity)
     }
 
     /// `output_config.format` or `output_format`: `{"type":"json_schema","schema":{…}}` → the CLI's

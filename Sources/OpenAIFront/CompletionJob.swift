@@ -96,7 +96,7 @@ package struct CompletionJob: CompletionPlan {
 
     package func reducer(continuity: TurnReducer.Continuity) -> TurnReducer {
         TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil, streamsStructured: isStreaming,
-                    bridgedTools: bridgedTools.map(\.name), continuity: continuity)
+                    bridgedTools: bridgedTools.map(\.name), parallelToolCalls: tools?.parallel ?? true, continuity: continuity)
     }
 
     /// The tools the CLI is given through the MCP bridge (none under `tool_choice: none`).

@@ -30,6 +30,9 @@ package struct TurnReducer: Sendable {
     private var currentMessageID: String?
     private var streamUsage = TokenUsage()
     private var synthetic: AssistantMessage?
+    private let parallelToolCalls: Bool
+    /// Calls dropped because the client asked for one at most.
+    private var droppedToolCalls = false
     /// The last `rate_limit_event` of this turn that said a window is used up.
     private var rejectedRateLimit: RateLimitInfo?
     /// The client's tools as the CLI names them (`mcp__client__<name>`), bridged by the proxy.
@@ -69,8 +72,12 @@ package struct TurnReducer: Sendable {
     /// The cumulative cost the CLI reported last (for the next request on the same process).
     package private(set) var cumulativeCost: Double?
 
+    /// - Parameter parallelToolCalls: false when the client asked for one call at most
+    ///   (`parallel_tool_calls: false`, `disable_parallel_tool_use`): further calls are dropped, and
+    ///   a CLI that made them is not kept (it would wait on calls the client never saw).
     package init(stopSequences: [String] = [], isStructured: Bool = false, streamsStructured: Bool = false,
-                 bridgedTools: [String] = [], continuity: Continuity = Continuity()) {
+                 bridgedTools: [String] = [], parallelToolCalls: Bool = true, continuity: Continuity = Continuity()) {
+        self.parallelToolCalls = parallelToolCalls
         self.streamsStructured = isStructured && streamsStructured
         stops = StopSequenceMatcher(sequences: stopSequences)
         self.isStructured = isStructured
@@ -157,7 +164,7 @@ package struct TurnReducer: Sendable {
             if continuity.toolCallsEndTurn && stopReason == .toolUse && toolCallCount > 0 {
                 // The CLI now calls the tools over the bridge and waits: this request is done.
                 return begin(model: nil) + finish(.completed(TurnCompletion(
-                    finishReason: .toolCalls, usage: streamUsage, costUSD: nil, stopsChild: false)))
+                    finishReason: .toolCalls, usage: streamUsage, costUSD: nil, stopsChild: droppedToolCalls)))
             }
             // The CLI would continue after these on its own: the proxy ends the turn (and the CLI) here.
             let reason = Self.finishReason(stopReason)
@@ -182,6 +189,10 @@ package struct TurnReducer: Sendable {
             return []
         case .toolUseStart(let index, let id, let name):
             guard bridgedTools.contains(name), let clientName = ToolBridge.clientName(name) else { return [] }
+            guard parallelToolCalls || toolCallCount == 0 else {
+                droppedToolCalls = true
+                return []
+            }
             if let id = currentMessageID ?? messageID { streamedMessageIDs.insert(id) }
             // A call is output too: a restarted stream would repeat it.
             hasSentText = true
@@ -239,7 +250,7 @@ package struct TurnReducer: Sendable {
         // The model called the client's tools: that is the answer, with or without a schema.
         if endedOnToolUse && toolCallCount > 0 {
             return begin(model: nil) + finish(.completed(TurnCompletion(
-                finishReason: .toolCalls, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: false)))
+                finishReason: .toolCalls, usage: result.usage, costUSD: result.totalCostUSD, stopsChild: droppedToolCalls)))
         }
         // Without a value the CLI either succeeds with `structured_output: null` or (under
         // --max-turns 1) ends its enforcement turn with `error_max_turns`.

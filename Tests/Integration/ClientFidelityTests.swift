@@ -114,6 +114,29 @@ extension Integration {
 
         private func tag(_ name: String) -> String { "\(name)\(UInt32.random(in: 0...UInt32.max))" }
 
+        /// `parallel_tool_calls: false` (chat) and `disable_parallel_tool_use` (Messages): one call back,
+        /// however many the model made, and the CLI that made more is not kept.
+        @Test(.needsRealCLI) func oneCallAtMostWhenParallelCallsAreOff() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let weather = #"{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}"#
+            let time = #"{"type":"function","function":{"name":"get_time","parameters":{"type":"object","properties":{"zone":{"type":"string"}}}}}"#
+            let chat = proxy.chat(chatBody("both", scenario: "tool_calls2", extra: #","tools":[\#(weather),\#(time)],"parallel_tool_calls":false"#))
+            let calls = ((chat.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["tool_calls"] as? [[String: Any]]
+            #expect(calls?.count == 1, "\(chat.text.prefix(400))")
+            #expect(ProcessTable.waitUntil { proxy.children.isEmpty }, "the CLI waiting on a call the client never saw is stopped")
+            #expect(proxy.metric("ccp_parked_conversations") == 0)
+            let both = proxy.chat(chatBody("both", scenario: "tool_calls2", extra: #","tools":[\#(weather),\#(time)]"#))
+            #expect((((both.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["tool_calls"] as? [[String: Any]])?.count == 2,
+                    "parallel calls stay the default")
+            let messages = anthropic(proxy, "POST", "/v1/messages", body: #"{"model":"claude-sonnet-4-5","max_tokens":500,"#
+                + #""tools":[{"name":"get_weather","input_schema":{"type":"object"}},{"name":"get_time","input_schema":{"type":"object"}}],"#
+                + #""tool_choice":{"type":"auto","disable_parallel_tool_use":true},"#
+                + #""messages":[{"role":"user","content":"both [[scenario:tool_calls2]]"}]}"#)
+            let uses = (messages.json["content"] as? [[String: Any]])?.filter { $0["type"] as? String == "tool_use" }
+            #expect(uses?.count == 1, "\(messages.text.prefix(400))")
+        }
+
         /// instructor's TOOLS mode forces one function and never sends the result back: no CLI is kept.
         @Test(.needsRealCLI) func aOneShotExtractionKeepsNoCLI() throws {
             let proxy = try ProxyProcess()

@@ -120,6 +120,25 @@ struct TurnReducerTests {
         #expect(try failure(loginExpired: false) == .connectionLost)
     }
 
+    /// `parallel_tool_calls: false`: the second call is dropped, and the CLI that made it is stopped.
+    @Test func oneCallAtMostWhenTheClientAskedForOne() {
+        for parallel in [true, false] {
+            var reducer = TurnReducer(bridgedTools: ["a", "b"], parallelToolCalls: parallel)
+            var events = reducer.events(for: .initialized(CLIInitReport(model: "m", tools: ["mcp__client__a", "mcp__client__b"],
+                                                                        mcpServers: ["client"])))
+            for (index, name) in ["a", "b"].enumerated() {
+                events += reducer.events(for: .stream(messageID: "m", .toolUseStart(index: index, id: "t\(index)", name: "mcp__client__\(name)")))
+                events += reducer.events(for: .stream(messageID: "m", .inputJSONDelta(index: index, json: "{}")))
+            }
+            events += reducer.events(for: .result(ResultEvent(subtype: "error_max_turns", isError: true, stopReason: "tool_use",
+                                                              usage: TokenUsage())))
+            let calls = events.filter { if case .toolCall = $0 { true } else { false } }
+            #expect(calls.count == (parallel ? 2 : 1))
+            guard case .completed(let completion)? = events.last else { Issue.record("\(events)"); continue }
+            #expect(completion.finishReason == .toolCalls && completion.stopsChild == !parallel)
+        }
+    }
+
     @Test func theProxysBudgetStopIsANormalEndWithStreamUsage() {
         var reducer = TurnReducer()
         let start = AnthropicStreamEvent.messageStart(id: "m1", model: "x", usage: TokenUsage(inputTokens: 12, cacheReadInputTokens: 30))
