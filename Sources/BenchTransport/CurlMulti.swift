@@ -79,39 +79,42 @@ package final class CurlMulti {
         var curl = self.curl
         let transfer = Transfer(handle: handle, handlers: handlers)
         for header in request.headers + ["Expect:"] { transfer.headerList = curl.slist_append!(transfer.headerList, header) }
-        ccurl_api_setopt_string(&curl, handle, CURLOPT_URL, request.url)
-        ccurl_api_setopt_string(&curl, handle, CURLOPT_CUSTOMREQUEST, request.method)
-        ccurl_api_setopt_slist(&curl, handle, CURLOPT_HTTPHEADER, transfer.headerList)
-        ccurl_api_setopt_long(&curl, handle, CURLOPT_TIMEOUT_MS, Int(request.timeoutSeconds * 1000))
-        ccurl_api_setopt_long(&curl, handle, CURLOPT_NOSIGNAL, 1)
+        // Every option's result is checked: one the installed libcurl refuses fails the transfer.
+        var codes: [CURLcode] = []
+        codes.append(ccurl_api_setopt_string(&curl, handle, CURLOPT_URL, request.url))
+        codes.append(ccurl_api_setopt_string(&curl, handle, CURLOPT_CUSTOMREQUEST, request.method))
+        codes.append(ccurl_api_setopt_slist(&curl, handle, CURLOPT_HTTPHEADER, transfer.headerList))
+        codes.append(ccurl_api_setopt_long(&curl, handle, CURLOPT_TIMEOUT_MS, Int(request.timeoutSeconds * 1000)))
+        codes.append(ccurl_api_setopt_long(&curl, handle, CURLOPT_NOSIGNAL, 1))
         // Small writes as they come: Nagle would hold the request's last bytes back.
-        ccurl_api_setopt_long(&curl, handle, CURLOPT_TCP_NODELAY, 1)
+        codes.append(ccurl_api_setopt_long(&curl, handle, CURLOPT_TCP_NODELAY, 1))
         if request.method != "GET" {
-            ccurl_api_setopt_off(&curl, handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            codes.append(ccurl_api_setopt_off(&curl, handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
             request.body.withUnsafeBytes { bytes in
-                _ = ccurl_api_setopt_ptr(&curl, handle, CURLOPT_COPYPOSTFIELDS,
-                                          UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                codes.append(ccurl_api_setopt_ptr(&curl, handle, CURLOPT_COPYPOSTFIELDS,
+                                          UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)))
             }
         }
         let me = Unmanaged.passUnretained(transfer).toOpaque()
-        ccurl_api_setopt_data_callback(&curl, handle, CURLOPT_WRITEFUNCTION) { pointer, size, count, userdata in
+        codes.append(ccurl_api_setopt_data_callback(&curl, handle, CURLOPT_WRITEFUNCTION) { pointer, size, count, userdata in
             let now = ContinuousClock.now
             guard let pointer, let userdata else { return 0 }
             let transfer = Unmanaged<Transfer>.fromOpaque(userdata).takeUnretainedValue()
             transfer.handlers.chunk(now, UnsafeRawBufferPointer(start: pointer, count: size * count))
             return size * count
-        }
-        ccurl_api_setopt_ptr(&curl, handle, CURLOPT_WRITEDATA, me)
-        ccurl_api_setopt_data_callback(&curl, handle, CURLOPT_HEADERFUNCTION) { pointer, size, count, userdata in
+        })
+        codes.append(ccurl_api_setopt_ptr(&curl, handle, CURLOPT_WRITEDATA, me))
+        codes.append(ccurl_api_setopt_data_callback(&curl, handle, CURLOPT_HEADERFUNCTION) { pointer, size, count, userdata in
             guard let pointer, let userdata else { return 0 }
             let transfer = Unmanaged<Transfer>.fromOpaque(userdata).takeUnretainedValue()
             let line = String(decoding: UnsafeRawBufferPointer(start: pointer, count: size * count), as: UTF8.self)
             if line.hasPrefix("HTTP/") { transfer.headerLines.removeAll() }
             transfer.headerLines.append(line)
             return size * count
-        }
-        ccurl_api_setopt_ptr(&curl, handle, CURLOPT_HEADERDATA, me)
+        })
+        codes.append(ccurl_api_setopt_ptr(&curl, handle, CURLOPT_HEADERDATA, me))
         transfers[handle] = transfer
+        if let failed = codes.first(where: { $0 != CURLE_OK }) { return finish(transfer, code: failed, report: true) }
         _ = curl.multi_add_handle!(multi, handle)
     }
 

@@ -88,44 +88,49 @@ package final class CurlClient {
         for header in headers + ["Expect:"] { list = curl_slist_append(list, header) }
         defer { curl_slist_free_all(list) }
 
-        ccurl_easy_setopt_string(handle, CURLOPT_URL, url)
-        ccurl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
-        ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
-        ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT, timeoutSeconds)
-        ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        if method == "HEAD" { ccurl_easy_setopt_long(handle, CURLOPT_NOBODY, 1) }
+        // Every option's result is checked: one the installed libcurl refuses fails the request.
+        var codes: [CURLcode] = []
+        codes.append(ccurl_easy_setopt_string(handle, CURLOPT_URL, url))
+        codes.append(ccurl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
+        codes.append(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
+        codes.append(ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT, timeoutSeconds))
+        codes.append(ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        if method == "HEAD" { codes.append(ccurl_easy_setopt_long(handle, CURLOPT_NOBODY, 1)) }
         if let maxBytesPerSecond {
-            ccurl_easy_setopt_off(handle, CURLOPT_MAX_RECV_SPEED_LARGE, curl_off_t(maxBytesPerSecond))
-            ccurl_easy_setopt_long(handle, CURLOPT_BUFFERSIZE, 16 * 1024)
+            codes.append(ccurl_easy_setopt_off(handle, CURLOPT_MAX_RECV_SPEED_LARGE, curl_off_t(maxBytesPerSecond)))
+            codes.append(ccurl_easy_setopt_long(handle, CURLOPT_BUFFERSIZE, 16 * 1024))
         }
         if let body {
-            ccurl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            codes.append(ccurl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
             body.withUnsafeBytes { bytes in
-                _ = ccurl_easy_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS,
-                                          UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                codes.append(ccurl_easy_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS,
+                                          UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)))
             }
         }
         let me = Unmanaged.passUnretained(self).toOpaque()
-        ccurl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION) { pointer, size, count, userdata in
+        codes.append(ccurl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION) { pointer, size, count, userdata in
             guard let pointer, let userdata else { return 0 }
             let client = Unmanaged<CurlClient>.fromOpaque(userdata).takeUnretainedValue()
             return client.didReceive(UnsafeRawBufferPointer(start: pointer, count: size * count)) ? size * count : 0
-        }
-        ccurl_easy_setopt_ptr(handle, CURLOPT_WRITEDATA, me)
-        ccurl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION) { pointer, size, count, userdata in
+        })
+        codes.append(ccurl_easy_setopt_ptr(handle, CURLOPT_WRITEDATA, me))
+        codes.append(ccurl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION) { pointer, size, count, userdata in
             guard let pointer, let userdata else { return 0 }
             let client = Unmanaged<CurlClient>.fromOpaque(userdata).takeUnretainedValue()
             client.didReceiveHeader(UnsafeRawBufferPointer(start: pointer, count: size * count))
             return size * count
-        }
-        ccurl_easy_setopt_ptr(handle, CURLOPT_HEADERDATA, me)
+        })
+        codes.append(ccurl_easy_setopt_ptr(handle, CURLOPT_HEADERDATA, me))
         if onProgress != nil {
-            ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
-            ccurl_easy_setopt_progress_callback(handle) { userdata, _, _, _, _ in
+            codes.append(ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+            codes.append(ccurl_easy_setopt_progress_callback(handle) { userdata, _, _, _, _ in
                 guard let userdata else { return 0 }
                 return Unmanaged<CurlClient>.fromOpaque(userdata).takeUnretainedValue().shouldAbort() ? 1 : 0
-            }
-            ccurl_easy_setopt_ptr(handle, CURLOPT_XFERINFODATA, me)
+            })
+            codes.append(ccurl_easy_setopt_ptr(handle, CURLOPT_XFERINFODATA, me))
+        }
+        if let failed = codes.first(where: { $0 != CURLE_OK }) {
+            return CurlResponse(status: 0, headers: [:], body: [], chunks: [], curlCode: Int(failed.rawValue))
         }
         let code = curl_easy_perform(handle)
         var status = 0

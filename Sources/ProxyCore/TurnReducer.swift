@@ -131,8 +131,9 @@ package struct TurnReducer: Sendable {
             return events(for: result)
 
         case .rateLimit(let info):
-            // CLI 2.1.284 names no window in its refusal: the event just before it does.
-            if info.status == .rejected { rejectedRateLimit = info }
+            // CLI 2.1.284 names no window in its refusal: the event just before it does. A rejection
+            // that names no window is Anthropic limiting requests, not a used-up window (rl09).
+            if info.status == .rejected, info.representativeWindow != nil { rejectedRateLimit = info }
             return []
 
         case .other:

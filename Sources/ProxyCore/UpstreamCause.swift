@@ -33,7 +33,8 @@ extension UpstreamError {
     private var classified: UpstreamCause {
         if terminalReason == .promptTooLong { return .promptTooLong }
         // 2.1.331 says so in `api_error`; 2.1.284 only with a 429 after a rejected rate-limit event.
-        if transport == "usage_limit_reached" || (status == 429 && rateLimit?.status == .rejected) {
+        if transport == "usage_limit_reached"
+            || (status == 429 && rateLimit?.status == .rejected && rateLimit?.representativeWindow != nil) {
             return .usageLimitReached(window: rateLimit?.representativeWindow, resetsAt: rateLimit?.resetsAt)
         }
         if kind == "authentication_failed" || status == 401 || status == 403 { return .notAuthenticated }

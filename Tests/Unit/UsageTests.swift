@@ -68,6 +68,19 @@ import Testing
         #expect(ledger.block(model: "sonnet", reservePercent: nil, now: 0)?.window == "five_hour")
     }
 
+    /// rl09: a 429 without the unified headers ("not your usage limit") is an ordinary rate limit,
+    /// even after the CLI's windowless `rejected` event.
+    @Test func aRateLimitThatNamesNoWindowIsNotAUsedUpWindow() throws {
+        var reducer = TurnReducer()
+        _ = reducer.events(for: .initialized(CLIInitReport(model: "m", tools: [], mcpServers: [])))
+        _ = reducer.events(for: .rateLimit(try infos()[5]))
+        let events = reducer.events(for: .result(ResultEvent(subtype: "success", isError: true, apiErrorStatus: 429,
+                                                              text: "API Error: Server is temporarily limiting requests",
+                                                              usage: TokenUsage())))
+        guard case .failed(.upstream(let error))? = events.last else { Issue.record("\(events)"); return }
+        #expect(error.cause == .rateLimited)
+    }
+
     @Test func aUsedUpWindowStopsWhatItCoversUntilItsReset() throws {
         var ledger = UsageLedger()
         #expect(ledger.block(model: "sonnet", reservePercent: 50, now: 0) == nil, "nothing known: nothing stopped")
