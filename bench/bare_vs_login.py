@@ -22,7 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from first_token import MOCK, ROOT, bootstrap  # noqa: E402
+from first_token import MOCK, ROOT, bootstrap, cli_first_delta  # noqa: E402
 
 FLAGS = ["--print", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
          "--include-partial-messages", "--tools", "", "--setting-sources", "", "--strict-mcp-config",
@@ -51,14 +51,7 @@ def run(cli, env, extra, workdir):
     line = {"type": "user", "message": {"role": "user", "content": "bench [[scenario:text]]"}, "client_composed": True}
     child.stdin.write((json.dumps(line) + "\n").encode())
     child.stdin.flush()
-    first = None
-    for raw in child.stdout:
-        event = json.loads(raw)
-        delta = event.get("event", {}).get("delta", {}) if event.get("type") == "stream_event" else {}
-        if first is None and delta.get("type") == "text_delta":
-            first = (time.perf_counter() - started) * 1000
-        if event.get("type") == "result":
-            break
+    first = cli_first_delta(child, started)
     time.sleep(1)
     rss = rss_kib(child.pid) / 1024
     child.stdin.close()

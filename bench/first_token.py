@@ -33,6 +33,20 @@ def start_proxy(binary, cli, mock_port, key, tmpdir):
     return proxy, int(line.rsplit(":", 1)[1])
 
 
+def cli_first_delta(child, started):
+    """Reads a CLI's stream-json stdout up to its `result`; returns ms from `started` to the first
+    text delta (None when there was none)."""
+    first = None
+    for raw in child.stdout:
+        event = json.loads(raw)
+        delta = event.get("event", {}).get("delta", {}) if event.get("type") == "stream_event" else {}
+        if first is None and delta.get("type") == "text_delta":
+            first = (time.perf_counter() - started) * 1000
+        if event.get("type") == "result":
+            break
+    return first
+
+
 def stream(port, key, body, marks=(b'"content":"',)):
     """Posts a streamed chat request; returns (ms to the first chunk after the role chunk that holds
     one of `marks`, the whole reply)."""

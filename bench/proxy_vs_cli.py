@@ -19,7 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from first_token import MOCK, ROOT, bootstrap, first_token, start_proxy  # noqa: E402
+from first_token import MOCK, ROOT, bootstrap, cli_first_delta, first_token, start_proxy  # noqa: E402
 
 
 def cli_first_token(cli, env, prompt_file):
@@ -33,12 +33,7 @@ def cli_first_token(cli, env, prompt_file):
     line = {"type": "user", "message": {"role": "user", "content": "bench [[scenario:text]]"}}
     child.stdin.write((json.dumps(line) + "\n").encode())
     child.stdin.close()
-    first = None
-    for raw in child.stdout:
-        event = json.loads(raw)
-        delta = event.get("event", {}).get("delta", {}) if event.get("type") == "stream_event" else {}
-        if first is None and delta.get("type") == "text_delta":
-            first = (time.perf_counter() - started) * 1000
+    first = cli_first_delta(child, started)
     child.wait()
     if first is None:
         raise RuntimeError("the CLI gave no text")

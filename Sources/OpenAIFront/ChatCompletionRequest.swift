@@ -40,38 +40,21 @@ package struct ChatCompletionRequest: Decodable, Sendable {
 }
 
 /// Who speaks in a chat message, decoded once.
-package enum ChatRole: Decodable, Equatable, Sendable, CustomStringConvertible {
+package enum ChatRole: OpenStringEnum, Decodable {
     case system, developer, user, assistant, tool
     /// The deprecated function-calling API's role.
     case function
     case unknown(String)
 
-    package init(_ text: String) {
-        switch text {
-        case "system": self = .system
-        case "developer": self = .developer
-        case "user": self = .user
-        case "assistant": self = .assistant
-        case "tool": self = .tool
-        case "function": self = .function
-        default: self = .unknown(text)
-        }
-    }
+    package static let spellings: [(String, ChatRole)] = [
+        ("system", .system), ("developer", .developer), ("user", .user), ("assistant", .assistant), ("tool", .tool),
+        ("function", .function),
+    ]
+
+    package var unknownText: String? { if case .unknown(let text) = self { text } else { nil } }
 
     package init(from decoder: any Decoder) throws {
         self.init(try decoder.singleValueContainer().decode(String.self))
-    }
-
-    package var description: String {
-        switch self {
-        case .system: "system"
-        case .developer: "developer"
-        case .user: "user"
-        case .assistant: "assistant"
-        case .tool: "tool"
-        case .function: "function"
-        case .unknown(let text): text
-        }
     }
 }
 

@@ -1,60 +1,55 @@
 /// The CLI's protocol strings, decoded once into enums (each with `unknown` for what a newer CLI
 /// may add), so that nothing downstream compares strings (docs/cli.md, "Output").
 
-/// Why the upstream ended a message (`stop_reason`).
-package enum StopReason: Equatable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
-    case endTurn, maxTokens, stopSequence, toolUse, refusal, pauseTurn
-    case unknown(String)
+/// A protocol string decoded into an enum once: its known spellings in one table, anything else
+/// kept as `unknown`.
+package protocol OpenStringEnum: Equatable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// Every known value with its spelling on the wire.
+    static var spellings: [(String, Self)] { get }
+    static func unknown(_ text: String) -> Self
+    /// The text of an `unknown` value (nil for a known one).
+    var unknownText: String? { get }
+}
 
+extension OpenStringEnum {
     package init(_ text: String) {
-        switch text {
-        case "end_turn": self = .endTurn
-        case "max_tokens": self = .maxTokens
-        case "stop_sequence": self = .stopSequence
-        case "tool_use": self = .toolUse
-        case "refusal": self = .refusal
-        case "pause_turn": self = .pauseTurn
-        default: self = .unknown(text)
-        }
+        self = Self.spellings.first { $0.0 == text }?.1 ?? .unknown(text)
     }
 
     package init(stringLiteral value: String) { self.init(value) }
 
+    /// The value as the wire spells it.
     package var description: String {
-        switch self {
-        case .endTurn: "end_turn"
-        case .maxTokens: "max_tokens"
-        case .stopSequence: "stop_sequence"
-        case .toolUse: "tool_use"
-        case .refusal: "refusal"
-        case .pauseTurn: "pause_turn"
-        case .unknown(let text): text
-        }
+        unknownText ?? Self.spellings.first { $0.1 == self }?.0 ?? ""
     }
+}
+
+/// Why the upstream ended a message (`stop_reason`).
+package enum StopReason: OpenStringEnum {
+    case endTurn, maxTokens, stopSequence, toolUse, refusal, pauseTurn
+    case unknown(String)
+
+    package static let spellings: [(String, StopReason)] = [
+        ("end_turn", .endTurn), ("max_tokens", .maxTokens), ("stop_sequence", .stopSequence), ("tool_use", .toolUse),
+        ("refusal", .refusal), ("pause_turn", .pauseTurn),
+    ]
+
+    package var unknownText: String? { if case .unknown(let text) = self { text } else { nil } }
 }
 
 /// How a CLI run ended (`result.subtype`). It says "success" even for API errors: success is
 /// decided by `is_error`, never by this.
-package enum ResultSubtype: Equatable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
-    case success
-    case errorMaxTurns
-    case errorMaxBudgetUSD
-    case errorDuringExecution
-    case errorMaxStructuredOutputRetries
+package enum ResultSubtype: OpenStringEnum {
+    case success, errorMaxTurns, errorMaxBudgetUSD, errorDuringExecution, errorMaxStructuredOutputRetries
     case unknown(String)
 
-    package init(_ text: String) {
-        switch text {
-        case "success": self = .success
-        case "error_max_turns": self = .errorMaxTurns
-        case "error_max_budget_usd": self = .errorMaxBudgetUSD
-        case "error_during_execution": self = .errorDuringExecution
-        case "error_max_structured_output_retries": self = .errorMaxStructuredOutputRetries
-        default: self = .unknown(text)
-        }
-    }
+    package static let spellings: [(String, ResultSubtype)] = [
+        ("success", .success), ("error_max_turns", .errorMaxTurns), ("error_max_budget_usd", .errorMaxBudgetUSD),
+        ("error_during_execution", .errorDuringExecution),
+        ("error_max_structured_output_retries", .errorMaxStructuredOutputRetries),
+    ]
 
-    package init(stringLiteral value: String) { self.init(value) }
+    package var unknownText: String? { if case .unknown(let text) = self { text } else { nil } }
 
     /// One of the limits the CLI stops at (turns, budget, structured-output retries).
     package var isLimit: Bool {
@@ -64,49 +59,18 @@ package enum ResultSubtype: Equatable, Sendable, ExpressibleByStringLiteral, Cus
         default: false
         }
     }
-
-    package var description: String {
-        switch self {
-        case .success: "success"
-        case .errorMaxTurns: "error_max_turns"
-        case .errorMaxBudgetUSD: "error_max_budget_usd"
-        case .errorDuringExecution: "error_during_execution"
-        case .errorMaxStructuredOutputRetries: "error_max_structured_output_retries"
-        case .unknown(let text): text
-        }
-    }
 }
 
 /// Why the CLI's turn loop ended (`result.terminal_reason`).
-package enum TerminalReason: Equatable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+package enum TerminalReason: OpenStringEnum {
     case completed, apiError, imageError, promptTooLong, maxTurns, abortedStreaming, abortedTools
     case unknown(String)
 
-    package init(_ text: String) {
-        switch text {
-        case "completed": self = .completed
-        case "api_error": self = .apiError
-        case "image_error": self = .imageError
-        case "prompt_too_long": self = .promptTooLong
-        case "max_turns": self = .maxTurns
-        case "aborted_streaming": self = .abortedStreaming
-        case "aborted_tools": self = .abortedTools
-        default: self = .unknown(text)
-        }
-    }
+    package static let spellings: [(String, TerminalReason)] = [
+        ("completed", .completed), ("api_error", .apiError), ("image_error", .imageError),
+        ("prompt_too_long", .promptTooLong), ("max_turns", .maxTurns), ("aborted_streaming", .abortedStreaming),
+        ("aborted_tools", .abortedTools),
+    ]
 
-    package init(stringLiteral value: String) { self.init(value) }
-
-    package var description: String {
-        switch self {
-        case .completed: "completed"
-        case .apiError: "api_error"
-        case .imageError: "image_error"
-        case .promptTooLong: "prompt_too_long"
-        case .maxTurns: "max_turns"
-        case .abortedStreaming: "aborted_streaming"
-        case .abortedTools: "aborted_tools"
-        case .unknown(let text): text
-        }
-    }
+    package var unknownText: String? { if case .unknown(let text) = self { text } else { nil } }
 }

@@ -2,30 +2,18 @@
 /// `rate_limit_event` line, and of a refused request's synthetic message (`api_error_params`).
 /// Decoded once into typed values (`../shared/cli-contract/limits/README.md` §1).
 package struct RateLimitInfo: Equatable, Sendable, Decodable {
-    package enum Status: Equatable, Sendable {
-        case allowed
-        case allowedWarning
-        case rejected
+    package enum Status: OpenStringEnum {
+        case allowed, allowedWarning, rejected
         case unknown(String)
 
-        package init(_ text: String) {
-            switch text {
-            case "allowed": self = .allowed
-            case "allowed_warning": self = .allowedWarning
-            case "rejected": self = .rejected
-            default: self = .unknown(text)
-            }
-        }
+        package static let spellings: [(String, Status)] = [
+            ("allowed", .allowed), ("allowed_warning", .allowedWarning), ("rejected", .rejected),
+        ]
+
+        package var unknownText: String? { if case .unknown(let text) = self { text } else { nil } }
 
         /// As Anthropic's headers and the CLI spell it.
-        package var text: String {
-            switch self {
-            case .allowed: "allowed"
-            case .allowedWarning: "allowed_warning"
-            case .rejected: "rejected"
-            case .unknown(let text): text
-            }
-        }
+        package var text: String { description }
     }
 
     /// One window (`five_hour`, `seven_day`, `seven_day_opus`, `overage`, …).
@@ -50,7 +38,7 @@ package struct RateLimitInfo: Equatable, Sendable, Decodable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             utilization = try? c.decodeIfPresent(Double.self, forKey: .utilization)
             resetsAt = (try? c.decodeIfPresent(Double.self, forKey: .resetsAt)).flatMap { $0.map { Int($0) } }
-            status = (try? c.decodeIfPresent(String.self, forKey: .status)).flatMap { $0.map(Status.init) }
+            status = (try? c.decodeIfPresent(String.self, forKey: .status)).flatMap { $0.map { Status($0) } }
             surpassedThreshold = try? c.decodeIfPresent(Double.self, forKey: .surpassedThreshold)
         }
     }
@@ -98,7 +86,7 @@ package struct RateLimitInfo: Equatable, Sendable, Decodable {
         representativeWindow = try? c.decodeIfPresent(String.self, forKey: .representativeWindow)
         utilization = try? c.decodeIfPresent(Double.self, forKey: .utilization)
         surpassedThreshold = try? c.decodeIfPresent(Double.self, forKey: .surpassedThreshold)
-        overageStatus = (try? c.decodeIfPresent(String.self, forKey: .overageStatus)).flatMap { $0.map(Status.init) }
+        overageStatus = (try? c.decodeIfPresent(String.self, forKey: .overageStatus)).flatMap { $0.map { Status($0) } }
         overageDisabledReason = try? c.decodeIfPresent(String.self, forKey: .overageDisabledReason)
         isUsingOverage = try? c.decodeIfPresent(Bool.self, forKey: .isUsingOverage)
         windows = (try? c.decodeIfPresent([String: Window].self, forKey: .windows)) ?? [:]
