@@ -111,7 +111,14 @@ int ccp_pipe(int fds[2], int nonblocking_end) {
     if (pipe2(fds, O_CLOEXEC) != 0) return errno;
     if (nonblocking_end == 0 || nonblocking_end == 1) {
         int fd = fds[nonblocking_end];
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+            /* A blocking end would stall the event loop: no pipe rather than that one. */
+            int error = errno;
+            close(fds[0]);
+            close(fds[1]);
+            return error;
+        }
     }
     return 0;
 }
