@@ -1,4 +1,3 @@
-import Glibc
 import ProxyCore
 
 /// `GET /v1/models` as Anthropic's API answers it (what the anthropic SDKs' `models.list()` reads):
@@ -38,16 +37,6 @@ package struct AnthropicModelList: Encodable, Sendable {
 
     package static func model(id: String, created: Int) -> Model {
         Model(id: id, displayName: "Claude " + id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }
-                .joined(separator: " "), createdAt: rfc3339(created))
-    }
-
-    /// `2026-12-06T21:14:45Z`.
-    static func rfc3339(_ seconds: Int) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+                .joined(separator: " "), createdAt: UTCTime.iso8601(created))
     }
 }

@@ -39,13 +39,7 @@ package struct UsageRefusal: Equatable, Sendable {
     }
 
     /// `2026-12-06 21:14 UTC`.
-    package static func utc(_ seconds: Int) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)) UTC"
-    }
+    package static func utc(_ seconds: Int) -> String { UTCTime.minutes(seconds) }
 
     /// `3 h 12 min`, `45 min`, `30 s`.
     package static func duration(_ seconds: Int) -> String {

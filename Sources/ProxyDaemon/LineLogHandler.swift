@@ -28,14 +28,14 @@ package struct LineLogHandler: LogHandler {
         let fields = metadata.merging(event.metadata ?? [:]) { $1 }
             .map { ($0.key, "\($0.value)") }
             .sorted { $0.0 < $1.0 }
-        let line = Self.line(format: format, timestamp: Date(), level: event.level, message: "\(event.message)",
-                             fields: fields)
+        let line = Self.line(format: format, timestamp: UTCTime.nowISO8601(), level: event.level,
+                             message: "\(event.message)", fields: fields)
         StandardError.write(line + "\n")
     }
 
-    package static func line(format: Format, timestamp: Date, level: Logger.Level, message: String,
+    /// - Parameter timestamp: ISO 8601 UTC (`UTCTime`).
+    package static func line(format: Format, timestamp ts: String, level: Logger.Level, message: String,
                      fields: [(String, String)]) -> String {
-        let ts = timestamp.formatted(.iso8601)
         switch format {
         case .json:
             var object: [String: String] = ["ts": ts, "level": level.rawValue, "msg": message]

@@ -7,7 +7,15 @@ import Testing
 @testable import ProxyDaemon
 
 struct LineLogHandlerTests {
-    let date = Date(timeIntervalSince1970: 0)
+    let date = UTCTime.iso8601(0)
+
+    @Test func timestampsAreUTCWholeSeconds() {
+        #expect(UTCTime.iso8601(0) == "1970-01-01T00:00:00Z")
+        // The reset the CLI printed as "resets 9:14pm (UTC)" (limits/ rl06).
+        #expect(UTCTime.iso8601(1_796_591_685) == "2026-12-06T21:14:45Z")
+        #expect(UTCTime.minutes(1_796_591_685) == "2026-12-06 21:14 UTC")
+        #expect(UTCTime.nowISO8601().hasSuffix("Z") && UTCTime.nowISO8601().count == 20)
+    }
 
     @Test func logfmtQuotesWhatNeedsIt() {
         let line = LineLogHandler.line(format: .logfmt, timestamp: date, level: .info, message: "request",

@@ -77,7 +77,7 @@ struct LogEscapingTests {
     @Test func controlCharactersNeverReachTheLogRaw() {
         let path = "/x\u{1b}[31mred\r\nlevel=error msg=forged\u{7f}\u{9b}"
         for format in LineLogHandler.Format.allCases {
-            let line = LineLogHandler.line(format: format, timestamp: Date(timeIntervalSince1970: 0), level: .info,
+            let line = LineLogHandler.line(format: format, timestamp: UTCTime.iso8601(0), level: .info,
                                            message: "request", fields: [("path", path)])
             #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) },
                     "\(format): \(line)")
