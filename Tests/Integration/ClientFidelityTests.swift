@@ -44,13 +44,14 @@ extension Integration {
             #expect(details["unsupported"] as? [String] == ["thread"])
         }
 
-        /// The SDK's default tool runner, unchanged, through a tool round trip with the real CLI.
+        /// The SDK's default tool runner, unchanged, through a tool round trip with the real CLI; and
+        /// `messages.parse` with a pydantic model.
         @Test(.needsRealCLI) func theAnthropicSDKsToolRunnerWorksUnchanged() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
             let (status, output) = try SDKCheck.run("anthropic_tool_runner_check.py", against: proxy)
             #expect(status == 0, "\(output)")
-            #expect(output.contains("tool runner ok"), "\(output)")
+            #expect(output.contains("tool runner ok") && output.contains("parse ok"), "\(output)")
         }
 
         @Test func responsesStateTheProxyDoesNotKeepIsRefusedByName() throws {

@@ -1,4 +1,4 @@
-"""The anthropic SDK's default tool runner (client.beta.messages.tool_runner) against the proxy's
+"""The anthropic SDK's default tool runner (client.beta.messages.tool_runner), and messages.parse, against the proxy's
 Messages front, unchanged: it threads by default (`thread` on each turn); the proxy refuses the
 thread with the details the SDK recovers from, and the loop then runs with the whole conversation.
 Prints one line per check; exits non-zero on the first failure. Run by ClientFidelityTests."""
@@ -29,3 +29,17 @@ assert calls == ["Alice"], calls
 text = "".join(block.text for block in final.content if block.type == "text")
 assert text.startswith("The tool said: Sunny in Alice"), final.content
 print("tool runner ok")
+
+# messages.parse with a pydantic model: output_config.format reaches the CLI's JSON-schema mode.
+import pydantic
+
+
+class Person(pydantic.BaseModel):
+    name: str
+    age: int
+
+
+parsed = client.messages.parse(model="claude-sonnet-4-5", max_tokens=300, output_format=Person,
+                               messages=[{"role": "user", "content": "who? [[scenario:structured]]"}])
+assert parsed.parsed_output == Person(name="Alice", age=30), parsed
+print("parse ok")
