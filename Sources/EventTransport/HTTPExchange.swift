@@ -58,6 +58,18 @@ package final class HTTPExchange {
         }
     }
 
+    /// The proxy exits with this request unanswered (a drain that ran out): its one reply is a
+    /// 503, or the end of the stream it began, before the server goes.
+    package func finishAtExit() {
+        guard request != nil else { return }
+        if isStreaming {
+            endStream()
+        } else {
+            respond(status: 503, headers: [("Content-Type", "application/json"), ("Connection", "close")],
+                    body: Array(#"{"error":{"message":"The proxy is shutting down.","type":"server_error","param":null,"code":"shutting_down"}}"#.utf8))
+        }
+    }
+
     /// A second reply through one exchange is a bug: debug builds stop on it, release builds drop it.
     private func checkNoReplyYet(_ what: String) -> Bool {
         guard request != nil else {

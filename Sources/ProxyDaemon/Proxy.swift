@@ -159,6 +159,9 @@ package final class Proxy: RequestHost {
         reaper.killAll()
         reaper.reapAll(within: 2)
         scheduler.abandonAll()
+        // Every exchange gets its one reply while the server still exists.
+        for (exchange, _) in runs.values { exchange.finishAtExit() }
+        runs.removeAll()
         pool.disposeAll()
         signalWatchers.forEach { $0.close() }
         server?.close()
