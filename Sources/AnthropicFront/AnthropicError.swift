@@ -93,7 +93,7 @@ extension AnthropicError {
         case .upstream(let upstream):
             self.init(upstream: upstream)
         case .usageBlocked(let block):
-            self.init(usage: UsageRefusal(block, now: UsageRefusal.now()))
+            self.init(usage: UsageRefusal(block, now: UTCTime.now()))
         case .restartedAfterOutput:
             self.init(status: 500, message: "The upstream stream broke after part of the answer was sent, and the "
                       + "Claude Code CLI restarted it; the proxy stopped rather than send text twice.")
@@ -146,7 +146,7 @@ extension AnthropicError {
                       + "it. Run `claude` once as the user running the proxy (it refreshes the login), or log in again "
                       + "with /login, then retry.", isRetryable: false)
         case .usageLimitReached(let window, let resetsAt):
-            self.init(usage: UsageRefusal(window: window, resetsAt: resetsAt, now: UsageRefusal.now()))
+            self.init(usage: UsageRefusal(window: window, resetsAt: resetsAt, now: UTCTime.now()))
         case .rateLimited:
             self.init(status: 429, message: "Anthropic rate-limited the request. Try again later.", retryAfter: 30)
         case .overloaded:

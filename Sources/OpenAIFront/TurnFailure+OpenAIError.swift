@@ -8,7 +8,7 @@ extension TurnFailure {
         case .upstream(let upstream):
             return upstream.openAIError
         case .usageBlocked(let block):
-            return .usage(UsageRefusal(block, now: UsageRefusal.now()))
+            return .usage(UsageRefusal(block, now: UTCTime.now()))
         case .restartedAfterOutput:
             return OpenAIError(
                 status: 502, type: "server_error",
@@ -105,7 +105,7 @@ extension UpstreamError {
         case .loginExpired:
             return Self.loginExpired
         case .usageLimitReached(let window, let resetsAt):
-            return .usage(UsageRefusal(window: window, resetsAt: resetsAt, now: UsageRefusal.now()))
+            return .usage(UsageRefusal(window: window, resetsAt: resetsAt, now: UTCTime.now()))
         case .rateLimited:
             return OpenAIError(status: 429, type: "rate_limit_error",
                                message: "Anthropic rate-limited the request. Try again later.",

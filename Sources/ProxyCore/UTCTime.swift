@@ -15,11 +15,21 @@ package enum UTCTime {
         return "\(parts.year)-\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute)) UTC"
     }
 
-    /// The log lines' timestamp for now: formatted once per second, not once per line.
-    package static func nowISO8601() -> String {
+    /// The wall clock, Unix seconds: the one read of it for usage windows, logins and logs.
+    package static func now() -> Int {
+        Int(instant().components.seconds)
+    }
+
+    /// The wall clock to the nanosecond, since the Unix epoch.
+    package static func instant() -> Duration {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        let second = Int(spec.tv_sec)
+        return .seconds(spec.tv_sec) + .nanoseconds(spec.tv_nsec)
+    }
+
+    /// The log lines' timestamp for now: formatted once per second, not once per line.
+    package static func nowISO8601() -> String {
+        let second = now()
         return cache.withLock { cached in
             if cached.second != second { cached = (second, iso8601(second)) }
             return cached.text

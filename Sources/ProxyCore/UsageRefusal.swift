@@ -49,7 +49,4 @@ package struct UsageRefusal: Equatable, Sendable {
         let hours = minutes / 60
         return minutes % 60 == 0 ? "\(hours) h" : "\(hours) h \(minutes % 60) min"
     }
-
-    /// The wall clock, Unix seconds.
-    package static func now() -> Int { Int(time(nil)) }
 }

@@ -1,5 +1,3 @@
-import FoundationEssentials
-import Glibc
 import Logging
 import ProxyCore
 
@@ -54,26 +52,5 @@ enum CLIStartupCheck {
             logger.warning("CLI version outside the tested range; it may work",
                            metadata: ["cli": "\(path)", "version": "\(version)", "tested": "\(CLIVersionProbe.testedRange)"])
         }
-    }
-}
-
-/// The state of a credentials file, read now (the proxy never writes it).
-enum LoginFileState {
-    /// nil when the file cannot be read or holds no subscription login.
-    static func read(path: String) -> CredentialsFile.State? {
-        guard let data = FileManager.default.contents(atPath: path),
-              let file = CredentialsFile(bytes: Array(data)) else { return nil }
-        return file.state(now: now())
-    }
-
-    static func summary(path: String) -> CredentialsFile? {
-        FileManager.default.contents(atPath: path).flatMap { CredentialsFile(bytes: Array($0)) }
-    }
-
-    /// Time since the Unix epoch.
-    static func now() -> Duration {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return .seconds(spec.tv_sec) + .nanoseconds(spec.tv_nsec)
     }
 }

@@ -319,7 +319,7 @@ package final class CompletionSession: CLIProcessListener {
 
     /// The one way bytes go to the client once a stream has begun.
     private func enqueue(_ payloads: [SplicedText]) {
-        let payloads = payloads.filter { !$0.prefix.isEmpty || !$0.text.isEmpty || !$0.suffix.isEmpty }
+        // The outbox hands nothing empty to the connection.
         guard !payloads.isEmpty else { return }
         sentSinceTick = true
         outbox.append(payloads)

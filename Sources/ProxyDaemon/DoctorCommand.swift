@@ -41,7 +41,7 @@ package struct DoctorCommand: ParsableCommand {
         report.add(cli.line)
         let sources = CLILogin.find(environment: environment) { access($0, R_OK) == 0 }
         let file = CLILogin.credentialsPath(environment: environment).flatMap(LoginFileState.summary(path:))
-        for line in Self.checkLogin(sources, file: file, now: LoginFileState.now()) { report.add(line) }
+        for line in Self.checkLogin(sources, file: file, now: UTCTime.instant()) { report.add(line) }
         report.add(Self.checkRuntimeDirectory(environment: environment))
         let host = host ?? environment["HOST"] ?? "127.0.0.1"
         let port = port ?? environment["PORT"].flatMap(Int.init) ?? 8080
@@ -156,7 +156,7 @@ package struct DoctorCommand: ParsableCommand {
         var firstToken: Double?
         var failure: String?
         var ledger = UsageLedger()
-        let now = UsageRefusal.now()
+        let now = UTCTime.now()
         do {
             let run = try CommandRun.run(invocation, timeout: 120) { line, seconds in
                 guard let event = try? StreamJSONEvent(line: line) else { return true }

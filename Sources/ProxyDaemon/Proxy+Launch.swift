@@ -42,7 +42,8 @@ extension Proxy {
             session: session,
             wish: CLIWish(shape: shape, key: key, conversation: job.conversation, keeps: keeps,
                           input: job.prompt.stdinLine, requestID: job.id),
-            plan: job, ticket: place.ticket, loginExpired: subscriptionLoginExpired(), host: self)
+            plan: job, ticket: place.ticket, loginExpired: subscriptionLogin?.isExpired() ?? false,
+            host: self)
         runs[ObjectIdentifier(run)] = (exchange, requestID)
         if !place.startsNow {
             logger.info("request queued", metadata: ["request_id": "\(job.id)", "waiting": "\(scheduler.waiting + 1)"])
@@ -64,17 +65,6 @@ extension Proxy {
         }
         finished(ticket: run.ticket)
         pool.refillWarmPool()
-    }
-
-    /// True when the CLIs log in with the subscription's credentials file and its access token
-    /// has expired (or was cleared): a failure before the answer is then the refresh failing,
-    /// and the client is told how to renew the login. The file is read, never written.
-    func subscriptionLoginExpired() -> Bool {
-        guard let path = subscriptionCredentialsPath else { return false }
-        switch LoginFileState.read(path: path) {
-        case .expired?, .loggedOut?: return true
-        case .valid?, nil: return false
-        }
     }
 
     /// Seconds on a monotonic clock.

@@ -10,7 +10,7 @@ import ProxyCore
 extension Proxy {
     func usageReported(_ info: RateLimitInfo) {
         let before = usage.latest?.status
-        usage.record(info, at: Double(UsageRefusal.now()))
+        usage.record(info, at: Double(UTCTime.now()))
         if before != info.status, info.status != .allowed {
             logger.notice("usage", metadata: usageMetadata)
         } else {
@@ -24,7 +24,7 @@ extension Proxy {
     var usageMetadata: Logger.Metadata {
         guard let latest = usage.latest else { return ["usage": "not reported yet"] }
         var metadata: Logger.Metadata = ["status": "\(latest.status.text)"]
-        let now = UsageRefusal.now()
+        let now = UTCTime.now()
         for (name, window) in latest.windows {
             if let used = window.utilization { metadata[name] = "\(UsageLedger.number(used))" }
             if let reset = window.resetsAt { metadata["\(name)_resets_in"] = "\(UsageRefusal.duration(max(0, reset - now)))" }
@@ -35,7 +35,7 @@ extension Proxy {
     /// A request a used-up window covers, or one over its key's reserve, is answered now.
     func checkUsage(model: String, apiKey: String) throws(TurnFailure) {
         let reserve = configuration.reserve(forKey: apiKey)
-        guard let block = usage.block(model: model, reservePercent: reserve, now: Double(UsageRefusal.now())) else { return }
+        guard let block = usage.block(model: model, reservePercent: reserve, now: Double(UTCTime.now())) else { return }
         usage.recordBlock(block)
         throw .usageBlocked(block)
     }
@@ -49,7 +49,7 @@ extension Proxy {
     /// `GET /v1/usage`.
     func serveUsage(_ exchange: HTTPExchange, requestID: String, apiKey: String) {
         let report = UsageReport(usage, login: loginKind, reservePercent: configuration.reserve(forKey: apiKey),
-                                 now: UsageRefusal.now())
+                                 now: UTCTime.now())
         exchange.respond(status: 200, headers: [("Content-Type", "application/json"), ("X-Request-Id", requestID)]
                             + usage.headers,
                          body: exchange.method == "HEAD" ? [] : WireJSON.encode(report))

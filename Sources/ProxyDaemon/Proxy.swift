@@ -16,7 +16,7 @@ package final class Proxy: RequestHost {
     package let runtime: RuntimeDirectory
     package private(set) var profile: CLIProfile
     /// The credentials file when it is the login the CLIs use (no login variable set, not in test mode).
-    let subscriptionCredentialsPath: String?
+    let subscriptionLogin: SubscriptionLogin?
     /// The kind of login the CLIs use (`subscription`, `api_key`, …), nil when none was found.
     let loginKind: String?
     /// The subscription's usage windows as the CLIs last reported them.
@@ -78,9 +78,9 @@ package final class Proxy: RequestHost {
             streamIdleTimeoutMs: Int(configuration.upstreamIdleTimeout * 1000),
             apiTimeoutMs: Int(min(configuration.requestTimeout, configuration.upstreamIdleTimeout) * 1000))
         loginKind = configuration.fakeUpstream ? "fake" : CLILogin.find(environment: environment) { access($0, R_OK) == 0 }.first?.kind
-        subscriptionCredentialsPath = configuration.fakeUpstream
+        subscriptionLogin = configuration.fakeUpstream
             || CLILogin.variables.contains { !(environment[$0] ?? "").isEmpty } ? nil
-            : CLILogin.credentialsPath(environment: environment)
+            : CLILogin.credentialsPath(environment: environment).map(SubscriptionLogin.init)
         scheduler = Scheduler(maxRunning: configuration.maxConcurrency, maxWaiting: configuration.queueSize,
                               queueTimeout: configuration.queueTimeout, timers: timers)
         spawner = ProcessSpawner(profile: profile, runtime: runtime, loop: loop, reaper: reaper, timers: timers,
@@ -174,7 +174,7 @@ package final class Proxy: RequestHost {
 
     package var metricsText: String {
         metrics.exposition(inFlight: scheduler.running, queued: scheduler.waiting, liveChildren: reaper.liveChildren,
-                           usage: usage, now: Double(UsageRefusal.now()),
+                           usage: usage, now: Double(UTCTime.now()),
                            continuity: Metrics.Continuity(
                                warmHits: pool.warm.hits, warmMisses: pool.warm.misses, warmProcesses: pool.warm.count,
                                parked: pool.parked.count, parkedEvictions: pool.parked.evictions))
