@@ -79,7 +79,8 @@ extension Conversation {
         }
     }
 
-    /// A text, image or earlier-thinking block; thinking from earlier turns is not fed back (nil).
+    /// A text, image or earlier-thinking block. Thinking goes back to the model only from a cold
+    /// start's session file, with its signature; a transcript leaves it out.
     private static func block(_ block: MessagesBlock, param: String, role: String) throws(AnthropicError) -> Block? {
         switch block.type {
         case "text":
@@ -88,6 +89,10 @@ extension Conversation {
         case "image":
             guard role == "user" else { throw .invalidRequest("\(param): images are accepted in user messages only.") }
             return .image(try image(block.source, param: param))
+        case "thinking" where role == "assistant":
+            return .thinking(text: block.thinking ?? "", signature: block.signature ?? "", redacted: false)
+        case "redacted_thinking" where role == "assistant":
+            return block.data.map { .thinking(text: $0, signature: "", redacted: true) }
         case "thinking", "redacted_thinking":
             return nil
         case "document", "search_result", "container_upload":

@@ -72,10 +72,15 @@ package struct MessagesBlock: Decodable, Sendable {
     package var toolUseID: String?
     package var content: MessagesContent?
     package var isError: Bool?
+    /// `thinking` and `redacted_thinking` from an earlier turn.
+    package var thinking: String?
+    package var signature: String?
+    package var data: String?
 
     package enum CodingKeys: String, CodingKey {
-        case type, text, source, id, name, input, content
+        case type, text, source, id, name, input, content, thinking, signature
         case toolUseID = "tool_use_id"
         case isError = "is_error"
+        case data
     }
 }

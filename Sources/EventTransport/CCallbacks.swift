@@ -32,6 +32,11 @@ package enum CCallbacks {
         HTTPServer.server(forHTTP: arg)?.acceptFailed(errno: code)
     }
 
+    /// `evhttp_request_set_on_complete_cb`: a reply was written to the socket in full.
+    package static let replyWritten: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, arg in
+        object(arg, as: HTTPServer.self)?.replyWritten()
+    }
+
     /// `evhttp_connection_set_closecb`: the client's connection is going away mid-stream.
     package static let connectionClosed: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, arg in
         object(arg, as: HTTPExchange.self)?.didClose()

@@ -168,7 +168,22 @@ package final class HTTPServer {
     }
 
     package func didReceive(_ request: OpaquePointer) {
+        // Counted until evhttp has written the whole reply to the socket (not merely queued it),
+        // so a stop can wait for the last bytes of every answered request.
+        unwrittenReplies += 1
+        evhttp_request_set_on_complete_cb(request, CCallbacks.replyWritten, CCallbacks.pointer(to: self))
         onRequest(HTTPExchange(request: request, loop: loop, connectionTimeout: connectionTimeout))
+    }
+
+    /// Requests whose reply evhttp has not finished writing (an upper bound: a connection that
+    /// fails mid-reply is freed without a word).
+    package private(set) var unwrittenReplies = 0
+    /// Told each time a reply has been written in full.
+    package var onReplyWritten: (() -> Void)?
+
+    package func replyWritten() {
+        unwrittenReplies = max(0, unwrittenReplies - 1)
+        onReplyWritten?()
     }
 
     private static func boundPort(of fd: Int32) -> Int? {

@@ -55,6 +55,18 @@ package struct CLIOptions: Hashable, Sendable {
     }
 }
 
+/// A session file the CLI resumes (`SessionHistory`).
+package struct CLIResume: Equatable, Sendable {
+    package var sessionID: String
+    /// The history ends in tool results: the CLI asks the model at once, with nothing on stdin.
+    package var continuesByItself: Bool
+
+    package init(sessionID: String, continuesByItself: Bool) {
+        self.sessionID = sessionID
+        self.continuesByItself = continuesByItself
+    }
+}
+
 /// The proxy-wide part of every invocation.
 package struct CLIProfile: Equatable, Sendable {
     package var executable: String
@@ -135,7 +147,8 @@ package struct CLIProfile: Equatable, Sendable {
     ///     directory there on every start).
     package func invocation(model: String, systemPromptFile: String, mcpConfigFile: String? = nil,
                             options: CLIOptions = CLIOptions(), allowedTools: [String] = [], maxTurns: Int = 1,
-                            toolCallTimeoutMs: Int? = nil, tmpdir: String? = nil) -> CLIInvocation {
+                            toolCallTimeoutMs: Int? = nil, tmpdir: String? = nil,
+                            resume: CLIResume? = nil) -> CLIInvocation {
         var environment = environment
         if let tmpdir { environment["TMPDIR"] = tmpdir }
         if let maxOutputTokens = options.maxOutputTokens {
@@ -168,6 +181,13 @@ package struct CLIProfile: Equatable, Sendable {
         if let schema = options.jsonSchema { arguments += ["--json-schema", schema] }
         if options.stopsAfterFirstCall { arguments += ["--max-budget-usd", CLIOptions.almostNothingUSD] }
         if options.showsThinking { arguments += ["--thinking-display", "summarized"] }
+        if let resume {
+            // Read with --no-session-persistence: the file is loaded and nothing is written.
+            arguments += ["--resume", resume.sessionID]
+            // A history ending in tool results is an interrupted turn the CLI carries on by
+            // itself; without this it answers nothing, or loses the results (history/ §2.6).
+            if resume.continuesByItself { environment["CLAUDE_CODE_RESUME_INTERRUPTED_TURN"] = "1" }
+        }
         return CLIInvocation(executable: executable, arguments: arguments, environment: environment,
                              workingDirectory: workingDirectory)
     }

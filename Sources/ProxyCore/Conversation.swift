@@ -38,6 +38,10 @@ package struct Conversation: Equatable, Sendable {
         case image(ImageInput)
         case toolCall(ToolCall)
         case toolResult(ToolResult)
+        /// The model's reasoning in an earlier assistant turn, with the signature the upstream
+        /// checks when it is sent back (empty when the client had none). A redacted block's
+        /// opaque data is its `text`.
+        case thinking(text: String, signature: String, redacted: Bool)
     }
 
     package struct Turn: Equatable, Sendable {

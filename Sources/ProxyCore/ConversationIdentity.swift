@@ -103,6 +103,10 @@ package struct ConversationIdentity: Hashable, Sendable {
             case .toolResult(let result):
                 flushText()
                 blocks.append(.toolResult(callID: result.callID, content: result.content))
+            case .thinking:
+                // Not part of what the proxy sent back as text and calls: a client may or may
+                // not return it, and the kept CLI holds it either way.
+                break
             }
         }
         flushText()

@@ -38,8 +38,10 @@ package struct Prompt: Equatable, Sendable {
         var images: [Conversation.Block] = []
         var names: [String: String] = [:]
         for turn in turns {
-            let body = turn.blocks.map { block -> String in
+            let body = turn.blocks.compactMap { block -> String? in
                 switch block {
+                // Reasoning is not quoted: the model would read it as something it said.
+                case .thinking: return nil
                 case .text(let text): return text
                 case .image:
                     images.append(block)
@@ -87,7 +89,7 @@ package struct Prompt: Equatable, Sendable {
                 case .image(let image):
                     type = "image"
                     source = Source(mediaType: image.mediaType, data: image.base64)
-                case .toolCall, .toolResult:
+                case .toolCall, .toolResult, .thinking:
                     // Never alone in a user message: `transcript` writes them as text.
                     type = "text"
                     text = Prompt.transcript(of: [Conversation.Turn(role: .user, blocks: [block])]).first

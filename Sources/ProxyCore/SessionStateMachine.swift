@@ -39,6 +39,9 @@ package struct SessionStateMachine: Sendable {
         case abandonOutput
         /// The CLI is kept for the conversation's next request: detach it, do not stop it.
         case keepChild
+        /// Ask `releaseIfDrained` once the actions before it are done: the last frames they queue
+        /// may fill the outbox, and the request must not end before they have gone.
+        case releaseIfDrained
         case release
     }
 
@@ -112,7 +115,7 @@ package struct SessionStateMachine: Sendable {
         if keepsConversation && continuable && !stopsChild {
             reply = .finished
             keepsChild = true
-            return actions + [.keepChild] + releaseIfDone()
+            return actions + [.keepChild, .releaseIfDrained]
         }
         actions += finishReply()
         if stopsChild { actions += terminate() }
@@ -199,6 +202,12 @@ package struct SessionStateMachine: Sendable {
     package mutating func outboxFilled() {
         guard !isReleased else { return }
         outboxBusy = true
+    }
+
+    /// The actions before `.releaseIfDrained` were performed: the request ends now unless they
+    /// left the outbox full (then it ends when the outbox empties).
+    package mutating func releaseIfDrained() -> [Action] {
+        releaseIfDone()
     }
 
     /// Everything queued has been handed to the connection.

@@ -10,8 +10,13 @@ struct CLIWish {
     var conversation: Conversation
     /// The request may continue a kept conversation, and its own CLI may be kept afterwards.
     var keeps: Bool
-    /// The request's whole input, for a CLI that starts its conversation (cold or warm).
-    var input: [UInt8]
+    /// The request's input for a CLI that starts its conversation (cold or warm): its whole
+    /// prompt, or with a session file only its new turn (nil when the CLI continues by itself).
+    var input: [UInt8]?
+    /// The earlier turns, for a new CLI to resume natively: such a request takes no warm CLI.
+    var history: SessionHistory?
+    /// How the earlier turns reach the upstream when the conversation is not kept.
+    var historyForm: HistoryForm
     var requestID: String
 }
 
@@ -105,6 +110,9 @@ final class CLIPool {
 
     func toolEndpoint(token: String) -> ToolBridgeEndpoint? { toolEndpoints[token] }
 
+    /// A new CLI can resume a session file (its project directory has a name the proxy knows).
+    var canResume: Bool { spawner.canResume }
+
     // MARK: Leases
 
     /// A CLI for a request whose place is ready: the kept conversation it continues exactly (its
@@ -122,16 +130,17 @@ final class CLIPool {
                                          input: nil, costBaseline: entry.cost))
             }
         }
-        if let handle = warm.take(wish.shape, now: clock()) {
+        // A warm CLI started without the history cannot resume it.
+        if wish.history == nil, let handle = warm.take(wish.shape, now: clock()) {
             leased += 1
             return .success(CLILease(handle: handle, start: .warm, continuation: .fresh, input: wish.input, costBaseline: 0))
         }
-        var started = start(wish.shape, requestID: wish.requestID)
+        var started = start(wish.shape, history: wish.history, requestID: wish.requestID)
         // Short of processes or descriptors: kept and warm CLIs serve no running request, so they
         // make room first (an ended CLI frees its slot only once it has exited: best effort).
         if case .failure(.spawnFailed(_, let code)) = started, TurnFailure.isResourceShortage(code),
            parked.evictOldest() || warm.evictOne() {
-            started = start(wish.shape, requestID: wish.requestID)
+            started = start(wish.shape, history: wish.history, requestID: wish.requestID)
         }
         return started.map { handle in
             leased += 1
@@ -167,8 +176,9 @@ final class CLIPool {
     // MARK: The one teardown
 
     /// Starts a CLI and registers it until it is gone.
-    private func start(_ shape: SpawnShape, requestID: String) -> Result<CLIHandle, TurnFailure> {
-        spawner.spawn(shape, requestID: requestID).map { handle in
+    private func start(_ shape: SpawnShape, history: SessionHistory? = nil,
+                       requestID: String) -> Result<CLIHandle, TurnFailure> {
+        spawner.spawn(shape, history: history, requestID: requestID).map { handle in
             handles[ObjectIdentifier(handle)] = handle
             if let bridge = handle.bridge { toolEndpoints[bridge.token] = bridge }
             handle.process.onGone = { [unowned self, weak handle] _ in if let handle { self.dispose(handle) } }

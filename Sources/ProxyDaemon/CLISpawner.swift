@@ -7,7 +7,10 @@ import ProxyCore
 /// Starts a CLI of a shape with the files it needs, and removes those files once it is gone:
 /// processes and the runtime directory in the daemon, memory in the pool's tests.
 protocol CLISpawner: AnyObject {
-    func spawn(_ shape: SpawnShape, requestID: String) -> Result<CLIHandle, TurnFailure>
+    /// - Parameter history: earlier turns the CLI resumes from a session file.
+    func spawn(_ shape: SpawnShape, history: SessionHistory?, requestID: String) -> Result<CLIHandle, TurnFailure>
+    /// A session file can be put where a new CLI looks for it.
+    var canResume: Bool { get }
     /// The CLI is gone (reaped, stdout closed): its files go.
     func removeFiles(of handle: CLIHandle)
 }
@@ -37,7 +40,18 @@ final class ProcessSpawner: CLISpawner {
         self.toolCallTimeout = toolCallTimeout
     }
 
-    func spawn(_ shape: SpawnShape, requestID: String) -> Result<CLIHandle, TurnFailure> {
+    /// Where a new CLI looks for a session to resume, nil when the CLI would name it otherwise.
+    private var sessionDirectory: String? {
+        SessionHistory.projectDirectory(configDirectory: profile.home + "/.claude",
+                                        workingDirectory: profile.workingDirectory)
+    }
+
+    var canResume: Bool { sessionDirectory != nil }
+
+    /// The CLI's version (`claude --version`), stamped on session files as the CLI stamps its own.
+    var cliVersion: String?
+
+    func spawn(_ shape: SpawnShape, history: SessionHistory?, requestID: String) -> Result<CLIHandle, TurnFailure> {
         let id = CompletionPlanIDs.random(prefix: "cli_")
         var created: [String] = []
         // Whatever was made before a failure goes with it.
@@ -55,6 +69,18 @@ final class ProcessSpawner: CLISpawner {
             created.append(temporary)
         } catch {
             return fail(.preparationFailed, "cannot write the system prompt file or make the CLI's TMPDIR", error)
+        }
+        var sessionFile: String?
+        if let history, let directory = sessionDirectory {
+            do {
+                let bytes = history.fileBytes(workingDirectory: profile.workingDirectory,
+                                              timestamp: UTCTime.nowISO8601(), cliVersion: cliVersion)
+                let path = try runtime.writeSession(bytes, id: history.sessionID, in: directory)
+                created.append(path)
+                sessionFile = path
+            } catch {
+                return fail(.preparationFailed, "cannot write the session file", error)
+            }
         }
         var bridge: ToolBridgeEndpoint?
         if !shape.tools.isEmpty {
@@ -75,7 +101,8 @@ final class ProcessSpawner: CLISpawner {
             allowedTools: allowsTools ? shape.tools.map { ToolBridge.bridged($0.name) } : [],
             maxTurns: allowsTools ? 1000 : 1,
             toolCallTimeoutMs: allowsTools ? Int(toolCallTimeout * 1000) : nil,
-            tmpdir: temporary)
+            tmpdir: temporary, resume: history.map { CLIResume(sessionID: $0.sessionID,
+                                                                continuesByItself: $0.continuesByItself) })
         let child: PipedChild
         do throws(SystemError) {
             child = try PipedChild(invocation: invocation, loop: loop, reaper: reaper)
@@ -83,12 +110,13 @@ final class ProcessSpawner: CLISpawner {
             return fail(.spawnFailed(executable: invocation.executable, errno: error.errno), "cannot start the CLI", error)
         }
         return .success(CLIHandle(process: CLIProcess(io: child, timers: timers), shape: shape, promptPath: promptPath,
-                                  temporaryDirectory: temporary, bridge: bridge))
+                                  temporaryDirectory: temporary, bridge: bridge, sessionFile: sessionFile))
     }
 
     func removeFiles(of handle: CLIHandle) {
         runtime.removePrompt(at: handle.promptPath)
         runtime.removeTree(handle.temporaryDirectory)
         if let bridge = handle.bridge { runtime.removePrompt(at: bridge.configPath) }
+        if let sessionFile = handle.sessionFile { runtime.removePrompt(at: sessionFile) }
     }
 }

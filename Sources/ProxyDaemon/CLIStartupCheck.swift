@@ -8,17 +8,19 @@ import ProxyCore
 /// untested CLI, or of a login to renew, from the log, not from their first failed request. Run
 /// before the loop, so the probe is never a child a request could see.
 enum CLIStartupCheck {
+    /// - Returns: the CLI's version, when it answered.
+    @discardableResult
     static func run(profile: CLIProfile, environment: [String: String], fakeUpstream: Bool, logger: Logger,
-                    fileExists: (String) -> Bool) {
-        checkVersion(profile: profile, logger: logger)
-        guard !fakeUpstream else { return }
+                    fileExists: (String) -> Bool) -> CLIVersion? {
+        let version = checkVersion(profile: profile, logger: logger)
+        guard !fakeUpstream else { return version }
         let logins = CLILogin.find(environment: environment, fileExists: fileExists)
         guard let login = logins.first else {
             // With another upstream named, its own scheme may need no login of Claude's.
             if environment["ANTHROPIC_BASE_URL"] == nil {
                 logger.warning("no Claude Code login found: \(CLILogin.advice)")
             }
-            return
+            return version
         }
         var metadata: Logger.Metadata = ["login": "\(login.kind)", "source": "\(login)"]
         if logins.count > 1 { metadata["also_found"] = "\(logins.dropFirst().map(\.kind).joined(separator: ","))" }
@@ -28,7 +30,7 @@ enum CLIStartupCheck {
             metadata["usage"] = "reported with the first answer: GET /v1/usage, the anthropic-ratelimit-unified-* headers"
         }
         logger.info("login", metadata: metadata)
-        guard case .credentialsFile(let path) = login else { return }
+        guard case .credentialsFile(let path) = login else { return version }
         switch LoginFileState.read(path: path) {
         case .some(.expired):
             logger.warning("the subscription login's access token has expired; each CLI refreshes it when it starts, or fails: then \(CLILogin.refreshAdvice)")
@@ -37,20 +39,25 @@ enum CLIStartupCheck {
         case .some(.valid), nil:
             break
         }
+        return version
     }
 
-    private static func checkVersion(profile: CLIProfile, logger: Logger) {
+    private static func checkVersion(profile: CLIProfile, logger: Logger) -> CLIVersion? {
         switch CLIVersionProbe.run(profile, timeout: 5) {
         case .notFound(let executable):
             logger.warning("the Claude Code CLI was not found; every request will fail until it is installed",
                            metadata: ["cli": "\(executable)"])
+            return nil
         case .failed(let path, let reason):
             logger.warning("the Claude Code CLI \(reason)", metadata: ["cli": "\(path)"])
+            return nil
         case .found(let path, let version) where version.isTested:
             logger.info("CLI", metadata: ["cli": "\(path)", "version": "\(version)", "tested": "\(CLIVersionProbe.testedRange)"])
+            return version
         case .found(let path, let version):
             logger.warning("CLI version outside the tested range; it may work",
                            metadata: ["cli": "\(path)", "version": "\(version)", "tested": "\(CLIVersionProbe.testedRange)"])
+            return version
         }
     }
 }

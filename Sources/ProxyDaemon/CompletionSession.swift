@@ -7,6 +7,8 @@ import ProxyCore
 package protocol CompletionSessionOwner: AnyObject {
     func sessionReleased(_ session: CompletionSession)
     func session(_ session: CompletionSession, reported usage: RateLimitInfo)
+    /// The turn began on this model (the CLI's own name for the one it was asked for).
+    func session(_ session: CompletionSession, runs model: String)
     /// The latest known state of the usage windows, as response headers.
     var usageHeaders: [(String, String)] { get }
 }
@@ -83,6 +85,10 @@ package final class CompletionSession: CLIProcessListener {
     package var keepsCLI: Bool { machine.keepsChild }
     /// The turn as the client got it (kept for every request that may park its CLI).
     package private(set) var transcript = TurnTranscript()
+    /// A streamed answer longer than this keeps no CLI: the proxy would hold all of it to
+    /// recognise the conversation's next turn (a plain stream keeps nothing it sent).
+    private static let keptStreamLimit = 1 << 20
+    private var tooLongToKeep = false
     /// The CLI's cumulative cost after this turn, for the next request on the same process.
     package var cumulativeCost: Double? { interruptedCost ?? reducer.cumulativeCost }
     /// The cumulative cost an interrupted turn's `result` reported.
@@ -91,11 +97,19 @@ package final class CompletionSession: CLIProcessListener {
     package private(set) var timeline = RequestTimeline()
     private let elapsed: () -> Double
 
-    /// - Parameter keepsConversation: the conversation may continue in this CLI after the request.
+    /// A client that leaves mid-answer has the CLI's turn interrupted and the CLI kept, rather
+    /// than stopped: for a conversation already under way (earlier turns, or tools). A first
+    /// message abandoned mid-answer is seldom continued; its CLI goes.
+    private let keepsAfterDeparture: Bool
+
+    /// - Parameters:
+    ///   - keepsConversation: the conversation may continue in this CLI after the request.
+    ///   - keepsAfterDeparture: it may continue even when the client leaves mid-answer.
     package init(id: String, sink: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
-                 keepsConversation: Bool = false, headers: [(String, String)], limits: Limits,
-                 timers: any TimerFactory, logger: Logger, elapsed: @escaping () -> Double = { 0 }) {
+                 keepsConversation: Bool = false, keepsAfterDeparture: Bool? = nil, headers: [(String, String)],
+                 limits: Limits, timers: any TimerFactory, logger: Logger, elapsed: @escaping () -> Double = { 0 }) {
         self.id = id
+        self.keepsAfterDeparture = keepsAfterDeparture ?? keepsConversation
         self.elapsed = elapsed
         self.reducer = TurnReducer()
         self.sink = sink
@@ -214,7 +228,8 @@ package final class CompletionSession: CLIProcessListener {
         endAfterOutbox = false
         // A conversation worth keeping keeps its CLI if what was answered can be continued: text
         // so far and no tool call begun (docs/cli.md, "Interrupt").
-        let interruptible = process?.isUsable == true && !transcript.text.isEmpty && transcript.toolCalls.isEmpty
+        let interruptible = keepsAfterDeparture && process?.isUsable == true && !transcript.text.isEmpty
+            && transcript.toolCalls.isEmpty
         let actions = machine.clientLeft(interruptible: interruptible)
         logger.info(actions.contains(.interruptChild) ? "client left; interrupting the CLI's turn to keep it"
                         : "client left; stopping the CLI", metadata: ["request_id": "\(id)"])
@@ -259,8 +274,16 @@ package final class CompletionSession: CLIProcessListener {
     private func turn(_ event: TurnEvent) {
         // Only a whole reply needs the whole text, and a conversation that may continue; a plain
         // stream must not keep what it already sent.
-        if !machine.isStreaming || keepsProcess { transcript.record(event) }
-        if case .began(let model) = event { self.model = model }
+        if keepsProcess && machine.isStreaming && !tooLongToKeep && replyBytes > Self.keptStreamLimit {
+            // Past this, holding the answer to recognise the next turn costs more than a new CLI.
+            tooLongToKeep = true
+            transcript = TurnTranscript()
+        }
+        if !machine.isStreaming || (keepsProcess && !tooLongToKeep) { transcript.record(event) }
+        if case .began(let model) = event {
+            self.model = model
+            owner?.session(self, runs: model)
+        }
         switch event {
         case .failed(let failure):
             perform(machine.turnFailed(failure))
@@ -270,6 +293,7 @@ package final class CompletionSession: CLIProcessListener {
             // A conversation can go on after a stop or tool calls, in a CLI fit for another turn;
             // the state machine decides whether it is kept.
             let continuable = [.stop, .toolCalls].contains(completion.finishReason) && process?.isUsable == true
+                && !tooLongToKeep
             perform(machine.turnCompleted(stopsChild: completion.stopsChild, continuable: continuable))
         case .text(let piece), .reasoning(let piece), .toolArguments(_, let piece):
             timeline.token(at: elapsed())
@@ -337,11 +361,18 @@ package final class CompletionSession: CLIProcessListener {
     }
 
     /// The CLI's stderr is never sent to clients; when the CLI failed, operators see its tail.
-    private func logStderrIfFailed() {
-        guard let process, process.exitStatus != .exited(0), !process.stderrTail.isEmpty else { return }
+    /// A CLI that answered says nothing there unless something went quietly wrong (a resumed
+    /// session file it repaired, history/ §2.3): that is logged too, at debug.
+    private func logStderr() {
+        guard let process, !process.stderrTail.isEmpty else { return }
         let text = String(decoding: process.stderrTail, as: UTF8.self)
             .split(whereSeparator: \.isNewline).suffix(5).joined(separator: " | ")
-        logger.notice("CLI stderr", metadata: ["request_id": "\(id)", "stderr": "\(text.prefix(600))"])
+        let metadata: Logger.Metadata = ["request_id": "\(id)", "stderr": "\(text.prefix(600))"]
+        if failure != nil || process.exitStatus.map({ $0 != .exited(0) }) ?? false {
+            logger.notice("CLI stderr", metadata: metadata)
+        } else {
+            logger.debug("CLI stderr", metadata: metadata)
+        }
     }
 
     // MARK: Actions
@@ -421,6 +452,8 @@ package final class CompletionSession: CLIProcessListener {
                 process?.abandonOutput()
             case .keepChild:
                 logger.debug("CLI kept for the conversation", metadata: ["request_id": "\(id)"])
+            case .releaseIfDrained:
+                perform(machine.releaseIfDrained())
             case .release:
                 release()
             }
@@ -450,7 +483,7 @@ package final class CompletionSession: CLIProcessListener {
         guard !isReleased else { return }
         isReleased = true
         outbox.close()
-        logStderrIfFailed()
+        logStderr()
         for timer in [deadline, idleTimer, keepAliveTimer, lingerTimer, interruptTimer] { timer?.close() }
         deadline = nil
         idleTimer = nil

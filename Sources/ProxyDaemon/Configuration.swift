@@ -52,6 +52,8 @@ package struct Configuration: Equatable, Sendable {
     package var parkTimeout = 300.0
     /// Conversations kept in their CLIs at most (0: none).
     package var maxParked = 4
+    /// Earlier turns go as a transcript even where a session file could carry them.
+    package var flattenHistory = false
     /// Test mode: every CLI talks to the proxy's own scripted upstream, never to Anthropic.
     package var fakeUpstream = false
     package var fakeScript: String?
@@ -93,6 +95,7 @@ package struct Configuration: Equatable, Sendable {
         package var parkTimeout: Double?
         package var maxParked: Int?
         package var reserveQuota: Int?
+        package var flattenHistory = false
     }
 
     package init(apiKeys: [String]) {
@@ -173,6 +176,7 @@ package struct Configuration: Equatable, Sendable {
         fakeUpstream = flags.fakeUpstream || flags.fakeScript != nil
             || ["1", "true", "yes"].contains(environment["CLAUDE_PROXY_FAKE_UPSTREAM"]?.lowercased() ?? "")
         fakeScript = flags.fakeScript
+        flattenHistory = flags.flattenHistory
         if fakeUpstream && !Self.isLoopback(host) && !flags.allowFakeOnNetwork {
             throw .fakeOnNetwork(host)
         }

@@ -63,6 +63,18 @@ package struct Metrics: Sendable {
     package private(set) var resumes: [String: Int] = ["tool_result": 0, "next_turn": 0]
     package mutating func recordResume(kind: String) { resumes[kind, default: 0] += 1 }
 
+    /// Requests by how their earlier turns reached the upstream, flattened ones by reason
+    /// (`HistoryForm`); every form and reason is listed from the start, at zero.
+    package private(set) var histories: [String: Int] = {
+        var all = ["form=\"single\"", "form=\"kept\"", "form=\"native\""].reduce(into: [String: Int]()) { $0[$1] = 0 }
+        for reason in SessionHistory.Fallback.allCases { all["form=\"flattened\",reason=\"\(reason.rawValue)\""] = 0 }
+        return all
+    }()
+    package mutating func recordHistory(_ form: HistoryForm) {
+        let labels = form.reason.map { "form=\"\(form.label)\",reason=\"\($0)\"" } ?? "form=\"\(form.label)\""
+        histories[labels, default: 0] += 1
+    }
+
     /// The warm pool's and the parked conversations' figures, read at scrape time.
     package struct Continuity: Sendable {
         package var warmHits = 0
@@ -116,6 +128,11 @@ package struct Metrics: Sendable {
             out += "\(name) \(value)\n"
         }
         usageFamilies(usage, now: now, into: &out)
+        family("ccp_history_requests_total", "counter",
+               "Completion requests by how their earlier turns reached the upstream (flattened: why).")
+        for (labels, value) in histories.sorted(by: { $0.key < $1.key }) {
+            out += "ccp_history_requests_total{\(labels)} \(value)\n"
+        }
         family("ccp_conversation_resumes_total", "counter", "Requests that carried on a conversation in its running CLI.")
         for (kind, value) in resumes.sorted(by: { $0.key < $1.key }) {
             out += "ccp_conversation_resumes_total{kind=\"\(kind)\"} \(value)\n"

@@ -21,27 +21,49 @@ extension Proxy {
         // before the CLI is stopped, and that CLI is not kept.
         // A request that forces one function and carries no conversation yet is a one-shot
         // extraction whose client never sends the result back: it keeps nothing.
+        // Any other conversation is kept, a plain chat's first turn too: its second turn then
+        // costs no new CLI (docs/continuity.md, "Which requests keep a CLI").
         let oneShot = job.tools?.forcesOneFunction == true && job.conversation.turns.count == 1
         let keeps = pool.parked.isEnabled && job.options.jsonSchema == nil && !oneShot
-            && (!job.bridgedTools.isEmpty || job.conversation.turns.count > 1)
         var options = job.options
         if keeps { options.stopsAfterFirstCall = false }
         let clientSystem = (job.conversation.system + [job.tools?.instructions].compactMap { $0 }).joined(separator: "\n\n")
         let key = ConversationIdentity.Key(apiKey: apiKey, shape: SpawnShape(
             model: job.model, options: options, system: clientSystem, tools: job.bridgedTools, keepsConversation: keeps))
-        let shape = SpawnShape(model: job.model, options: options, system: job.prompt.system, tools: job.bridgedTools,
+        // Earlier turns go upstream natively from a session file a new CLI resumes; where the
+        // file cannot say them exactly, as today's transcript, counted with its reason.
+        let history = sessionHistory(for: job)
+        let native: SessionHistory?
+        let form: HistoryForm
+        let input: [UInt8]?
+        let system: String
+        switch history {
+        case .success(let planned)?:
+            // The file holds the earlier turns (if any); stdin only the new one, if any.
+            (native, form) = (planned.resumes ? planned : nil, planned.resumes ? .native : .single)
+            input = planned.newTurn.map { Prompt(Conversation(turns: [$0])).stdinLine }
+            system = clientSystem
+        case .failure(let fallback)?:
+            (native, form) = (nil, .flattened(fallback))
+            (input, system) = (job.prompt.stdinLine, job.prompt.system)
+        case nil:
+            (native, form) = (nil, .single)
+            (input, system) = (job.prompt.stdinLine, job.prompt.system)
+        }
+        let shape = SpawnShape(model: job.model, options: options, system: system, tools: job.bridgedTools,
                                keepsConversation: keeps)
         let limits = CompletionSession.Limits(
             requestTimeout: configuration.requestTimeout, idleTimeout: configuration.idleTimeout,
             keepAliveInterval: configuration.keepAliveInterval, maxReplyBytes: configuration.maxReplyBytes)
         let session = CompletionSession(
             id: job.id, sink: exchange, translator: job.translator, isStreaming: job.isStreaming, keepsConversation: keeps,
+            keepsAfterDeparture: keeps && (job.conversation.turns.count > 1 || !job.bridgedTools.isEmpty),
             headers: [("X-Request-Id", requestID)], limits: limits, timers: timers, logger: logger,
             elapsed: { [receivedAt = exchange.receivedAt] in receivedAt.duration(to: .now).inSeconds })
         let run = RequestRun(
             session: session,
             wish: CLIWish(shape: shape, key: key, conversation: job.conversation, keeps: keeps,
-                          input: job.prompt.stdinLine, requestID: job.id),
+                          input: input, history: native, historyForm: form, requestID: job.id),
             plan: job, ticket: place.ticket, loginExpired: subscriptionLogin?.isExpired() ?? false,
             host: self)
         runs[ObjectIdentifier(run)] = (exchange, requestID)
@@ -59,12 +81,31 @@ extension Proxy {
         case .toolResults?: metrics.recordResume(kind: "tool_result")
         case .fresh?, nil: break
         }
+        if let form = run.historyForm { metrics.recordHistory(form) }
         recordRefusal(of: run.session)
         if let (exchange, requestID) = runs.removeValue(forKey: ObjectIdentifier(run)) {
-            logAccess(exchange, requestID: requestID, session: run.session, start: run.start)
+            logAccess(exchange, requestID: requestID, session: run.session, start: run.start, history: run.historyForm)
         }
         finished(ticket: run.ticket)
         pool.refillWarmPool()
+    }
+
+    /// The request's earlier turns as a session file, nil for a single user message, or why
+    /// they cannot be one.
+    private func sessionHistory(for job: any CompletionPlan) -> Result<SessionHistory, SessionHistory.Fallback>? {
+        let planned = SessionHistory.plan(
+            job.conversation, model: resolvedModels[job.model] ?? job.model, toolsBridged: !job.bridgedTools.isEmpty,
+            sessionID: SessionHistory.sessionID(fromHex: CompletionPlanIDs.random(prefix: "")))
+        guard case .success(let history)? = planned, history.resumes else { return planned }
+        if configuration.flattenHistory { return .failure(.turnedOff) }
+        if !pool.canResume { return .failure(.longWorkingDirectory) }
+        return planned
+    }
+
+    func cliRuns(_ model: String, asked: String) {
+        guard resolvedModels[asked] != model else { return }
+        if resolvedModels.count < 64 || resolvedModels[asked] != nil { resolvedModels[asked] = model }
+        logger.debug("model resolved", metadata: ["asked": "\(asked)", "model": "\(model)"])
     }
 
     /// Seconds on a monotonic clock.

@@ -210,7 +210,8 @@ extension Proxy {
 
     /// One line per request (never the prompt or the key), and its metrics.
     func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
-                   errorCode: String? = nil, start: StartKind? = nil, usageWindow: String? = nil) {
+                   errorCode: String? = nil, start: StartKind? = nil, usageWindow: String? = nil,
+                   history: HistoryForm? = nil) {
         var metadata: Logger.Metadata = [
             "request_id": "\(requestID)", "method": "\(exchange.method)", "path": "\(exchange.path)",
             "status": "\(exchange.status)", "bytes": "\(exchange.bytesSent)",
@@ -228,6 +229,10 @@ extension Proxy {
         if let code = errorCode ?? session?.errorCode { metadata["error"] = "\(code)" }
         if let window = usageWindow ?? session?.failure?.usageWindow { metadata["usage_window"] = "\(window)" }
         if let start { metadata["start"] = "\(start.rawValue)" }
+        if let history {
+            metadata["history"] = "\(history.label)"
+            if let reason = history.reason { metadata["history_reason"] = "\(reason)" }
+        }
         let endpoint = Route.endpointLabel(path: exchange.path)
         if let timeline = session?.timeline {
             // The phases, as in Server-Timing: queue_ms, spawn_ms, cli_ms, upstream_ms, first_token_ms.

@@ -34,6 +34,8 @@ package final class Proxy: RequestHost {
     /// Admission, the queue, the registry of live requests and the drain.
     package let scheduler: Scheduler
     private var signalWatchers: [SignalWatcher] = []
+    /// Bounds the wait for the last replies' bytes at stop.
+    private var flushBound: (any LoopTimer)?
     package let cors: CORSPolicy
     /// Starts CLIs with their files; the pool owns what it starts.
     private let spawner: ProcessSpawner
@@ -41,6 +43,9 @@ package final class Proxy: RequestHost {
     let pool: CLIPool
     /// Each running request's exchange and id, for its access line.
     var runs: [ObjectIdentifier: (exchange: HTTPExchange, requestID: String)] = [:]
+    /// The model each `--model` value resolved to, as CLIs reported it: a session file's
+    /// assistant lines must name the run's own model or the CLI drops their thinking.
+    var resolvedModels: [String: String] = [:]
     package var isStopping: Bool { scheduler.isDraining }
 
     package init(configuration: Configuration, environment: [String: String]) throws {
@@ -142,8 +147,9 @@ package final class Proxy: RequestHost {
 
     /// Serves until SIGTERM or SIGINT, then cleans up.
     package func run() {
-        CLIStartupCheck.run(profile: profile, environment: environment, fakeUpstream: configuration.fakeUpstream,
-                            logger: logger) { access($0, R_OK) == 0 }
+        let version = CLIStartupCheck.run(profile: profile, environment: environment,
+                                          fakeUpstream: configuration.fakeUpstream, logger: logger) { access($0, R_OK) == 0 }
+        spawner.cliVersion = version.map { "\($0)" }
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         let line = Array("listening on http://\(host):\(server?.port ?? configuration.port)\n".utf8)
         _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
@@ -221,8 +227,20 @@ package final class Proxy: RequestHost {
         logger.notice("\(name): draining", metadata: ["running": "\(scheduler.running)",
                                                        "waiting": "\(scheduler.waiting)"])
         scheduler.drain(timeout: configuration.drainTimeout, grace: CLIProcess.terminationGrace + 1) { [unowned self] in
-            self.loop.stop()
+            self.stopWhenRepliesWritten()
         }
+    }
+
+    /// Every request is released: the loop ends once evhttp has written their replies to the
+    /// sockets (a released stream's last chunks may still be queued; freeing the server now would
+    /// drop them), or after a short bound for a client that stopped reading.
+    private func stopWhenRepliesWritten() {
+        guard let server, server.unwrittenReplies > 0 else { return loop.stop() }
+        server.onReplyWritten = { [unowned self] in
+            if self.server?.unwrittenReplies == 0 { self.loop.stop() }
+        }
+        flushBound = timers.timer { [unowned self] in self.loop.stop() }
+        flushBound?.schedule(after: 1)
     }
 }
 

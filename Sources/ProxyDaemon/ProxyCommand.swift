@@ -96,6 +96,9 @@ package struct ProxyCommand: ParsableCommand {
     @Option(help: "Percent of the subscription's 5-hour and 7-day windows no request through the proxy may spend; a key-file line `KEY reserve=PERCENT` sets one key's. (default: none)")
     package var reserveQuota: Int?
 
+    @Flag(help: "Send earlier turns of a conversation no CLI holds as one quoted transcript, as before native history (for a CLI whose session format `doctor` finds changed).")
+    package var flattenHistory = false
+
     @Flag(help: "Test mode: answer from a built-in, scripted Anthropic API instead of Anthropic. [CLAUDE_PROXY_FAKE_UPSTREAM=1]")
     package var fakeUpstream = false
 
@@ -116,7 +119,8 @@ package struct ProxyCommand: ParsableCommand {
             drainTimeout: drainTimeout, connectionTimeout: connectionTimeout, logFormat: logFormat,
             maxReplyBytes: maxReplyBytes, maxConnections: maxConnections, allowOrigins: allowOrigins,
             fakeUpstream: fakeUpstream, fakeScript: fakeScript, allowFakeOnNetwork: allowFakeOnNetwork,
-            warmPool: warmPool, parkTimeout: parkTimeout, maxParked: maxParked, reserveQuota: reserveQuota)
+            warmPool: warmPool, parkTimeout: parkTimeout, maxParked: maxParked, reserveQuota: reserveQuota,
+            flattenHistory: flattenHistory)
         let configuration: Configuration
         do {
             configuration = try Configuration(flags: flags, environment: ProcessInfo.processInfo.environment) {

@@ -9,6 +9,8 @@ protocol RequestHost: AnyObject {
     func usageReported(_ info: RateLimitInfo)
     /// Their latest state, as response headers.
     var usageHeaders: [(String, String)] { get }
+    /// A CLI started with `--model asked` runs `model` (an alias resolved): session files name it.
+    func cliRuns(_ model: String, asked: String)
 }
 
 /// One admitted request, from its place in the queue to its end. It gets its CLI from the pool
@@ -39,6 +41,12 @@ final class RequestRun: ScheduledRequest, CompletionSessionOwner {
     }
 
     var start: StartKind? { lease?.start }
+
+    /// How the request's earlier turns reached the upstream, once it has a CLI.
+    var historyForm: HistoryForm? {
+        guard let lease else { return nil }
+        return lease.continuation == .fresh ? wish.historyForm : .kept
+    }
 
     // MARK: ScheduledRequest
 
@@ -74,6 +82,10 @@ final class RequestRun: ScheduledRequest, CompletionSessionOwner {
     }
 
     var usageHeaders: [(String, String)] { host.usageHeaders }
+
+    func session(_ session: CompletionSession, runs model: String) {
+        host.cliRuns(model, asked: plan.model)
+    }
 
     func sessionReleased(_ session: CompletionSession) {
         if let lease {

@@ -90,6 +90,19 @@ package struct RuntimeDirectory: Sendable {
         return path
     }
 
+    /// Writes a session file for a CLI to resume, under the project directory the CLI looks in
+    /// (`SessionHistory.projectDirectory`), readable by this user only; returns its path.
+    package func writeSession(_ bytes: [UInt8], id: String, in directory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let path = "\(directory)/\(id).jsonl"
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw SystemError(operation: "create \(path)", errno: errno)
+        }
+        return path
+    }
+
     package func removePrompt(at path: String) {
         unlink(path)
     }

@@ -134,7 +134,8 @@ func residentKB(_ pid: Int32) -> Int {
 extension Integration {
     @Suite struct Observability {
         @Test(.needsRealCLI) func metricsCountRequestsAndChildren() throws {
-            let proxy = try ProxyProcess()
+            // Keeping nothing, so every CLI ends with its request.
+            let proxy = try ProxyProcess(arguments: ["--max-parked", "0"])
             defer { proxy.stop() }
             #expect(proxy.chat(chatBody("x")).status == 200)
             #expect(proxy.chat(chatBody("x", scenario: "err429")).status == 429)

@@ -92,7 +92,8 @@ extension Integration {
         }
 
         @Test(.needsRealCLI) func noPromptFileOutlivesItsRequest() throws {
-            let proxy = try ProxyProcess()
+            // Keeping nothing: a kept CLI's prompt file lives as long as it does.
+            let proxy = try ProxyProcess(arguments: ["--max-parked", "0"])
             defer { proxy.stop() }
             #expect(proxy.chat(#"{"messages":[{"role":"system","content":"S"},{"role":"user","content":"a"}]}"#).status == 200)
             #expect(proxy.chat(chatBody("b", scenario: "err500")).status == 502)

@@ -26,14 +26,23 @@ extension Integration {
         /// The final Responses events repeat the whole text, so a 300 KiB answer puts more than
         /// the 1 MiB high-water mark on the connection at once and pauses the CLI's stdout just
         /// as the reply ends. Through the real CLI.
-        @Test(.needsRealCLI) func aLongResponsesStreamGivesItsPlaceBack() throws {
-            let proxy = try ProxyProcess(arguments: ["--max-concurrency", "1", "--queue-timeout", "3"])
+        /// Kept for its conversation, the CLI stays, and the last events must still all go out
+        /// before the request ends (they once were dropped, and the proxy stopped on the unanswered
+        /// exchange).
+        @Test(.needsRealCLI, arguments: [false, true]) func aLongResponsesStreamGivesItsPlaceBack(kept: Bool) throws {
+            let proxy = try ProxyProcess(arguments: ["--max-concurrency", "1", "--queue-timeout", "3"]
+                                         + (kept ? [] : ["--max-parked", "0"]))
             defer { proxy.stop() }
             let response = proxy.responses(#"{"model":"sonnet","stream":true,"input":"x [[scenario:big:300]]"}"#)
             #expect(response.status == 200)
             #expect(response.eventNames.last == "response.completed")
             #expect(response.body.count > 4 * 300 * 1024)
-            expectReleased(proxy, path: "/v1/responses")
+            if kept {
+                #expect(ProcessTable.waitUntil { proxy.metric("ccp_requests_in_flight") == 0 })
+                #expect(proxy.metric("ccp_parked_conversations") == 1)
+            } else {
+                expectReleased(proxy, path: "/v1/responses")
+            }
             #expect(proxy.chat(chatBody("next")).status == 200, "the only place was never given back")
         }
 
@@ -65,7 +74,7 @@ extension Integration {
         /// A grandchild that starts its own session and keeps stdout open: the request still ends
         /// soon after the CLI, and the grandchild (adopted by the proxy) is killed with it.
         @Test func aGrandchildInItsOwnSessionDoesNotHoldThePlace() throws {
-            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI, arguments: ["--max-concurrency", "1"])
+            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI, arguments: ["--max-concurrency", "1", "--max-parked", "0"])
             defer { proxy.stop() }
             let response = proxy.chat(#"{"messages":[{"role":"user","content":"[[fake:setsid]]"}]}"#)
             #expect(response.status == 200)

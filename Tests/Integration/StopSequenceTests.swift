@@ -33,9 +33,11 @@ extension Integration {
     @Suite struct OutputLimits {
         /// The CLI would send its own continuation call within a millisecond of `stop_reason:
         /// max_tokens`; the proxy's near-zero budget makes it stop after the first call instead.
+        /// Only a CLI that is not kept can carry that budget (it would refuse the next turn too):
+        /// this proxy keeps nothing.
         @Test(.needsRealCLI, arguments: [false, true])
         func aMaxTokensStopIsLengthAndTheCLIMakesOneUpstreamCall(stream: Bool) throws {
-            let proxy = try ProxyProcess()
+            let proxy = try ProxyProcess(arguments: ["--max-parked", "0"])
             defer { proxy.stop() }
             let tag = "len\(UInt32.random(in: 0...UInt32.max))"
             let response = proxy.chat(chatBody("x", scenario: "max_tokens", tag: tag, stream: stream,

@@ -79,7 +79,7 @@ extension Integration {
         }
 
         /// The agent loop, cold (no conversation kept): the second request carries the call and its
-        /// result, and the model sees both, paired by id, in the flattened history.
+        /// result, and the model sees both, paired by id, as native blocks from a session file.
         @Test(.needsRealCLI) func aFullTwoRequestLoop() throws {
             let proxy = try ProxyProcess(arguments: ["--max-parked", "0"])
             defer { proxy.stop() }
@@ -95,9 +95,13 @@ extension Integration {
             #expect(answer.messageContent == "The tool said: Sunny, 21 C")
             let upstream = TestEnvironment.mock.requests(tag: tag)
             #expect(upstream.count == 2)
-            let sent = String(decoding: try JSONSerialization.data(withJSONObject: upstream.last?["messages"] ?? []), as: UTF8.self)
-            #expect(sent.contains("tool_result id=\\\"\(id)\\\""))
-            #expect(sent.contains("Sunny, 21 C"))
+            let messages = upstream.last?["messages"] as? [[String: Any]] ?? []
+            let blocks = messages.flatMap { $0["content"] as? [[String: Any]] ?? [] }
+            #expect(blocks.contains { $0["type"] as? String == "tool_use" && $0["id"] as? String == id })
+            let result = blocks.first { $0["type"] as? String == "tool_result" }
+            #expect(result?["tool_use_id"] as? String == id)
+            #expect((result?["content"] as? String)?.hasPrefix("Sunny, 21 C") == true, "\(String(describing: result))")
+            #expect(ProcessTable.waitUntil { proxy.log.contains("history=native") })
         }
 
         @Test(.needsRealCLI) func responsesFunctionCallsStreamedAndWhole() throws {

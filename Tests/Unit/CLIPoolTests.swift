@@ -11,12 +11,15 @@ final class FakeSpawner: CLISpawner {
     let clock: FakeTimers
     private(set) var spawned: [(handle: CLIHandle, io: FakeChildIO)] = []
     private(set) var filesRemoved = 0
+    private(set) var histories: [SessionHistory?] = []
     var failures: [TurnFailure] = []
+    let canResume = true
 
     init(clock: FakeTimers) { self.clock = clock }
 
-    func spawn(_ shape: SpawnShape, requestID: String) -> Result<CLIHandle, TurnFailure> {
+    func spawn(_ shape: SpawnShape, history: SessionHistory?, requestID: String) -> Result<CLIHandle, TurnFailure> {
         if !failures.isEmpty { return .failure(failures.removeFirst()) }
+        histories.append(history)
         let io = FakeChildIO(pid: Int32(5000 + spawned.count))
         let bridge = shape.tools.isEmpty ? nil
             : ToolBridgeEndpoint(token: "token\(spawned.count)", tools: shape.tools, configPath: "/c")
@@ -51,7 +54,7 @@ final class FakeSpawner: CLISpawner {
 
     private func wish(_ turns: [Conversation.Turn], keeps: Bool = true) -> CLIWish {
         CLIWish(shape: shape, key: key, conversation: Conversation(system: ["S"], turns: turns), keeps: keeps,
-                input: Array("whole".utf8), requestID: "r")
+                input: Array("whole".utf8), historyForm: .single, requestID: "r")
     }
 
     private var afterCall: [Conversation.Turn] {
@@ -191,6 +194,9 @@ final class FakeSpawner: CLISpawner {
         var ended: [RequestRun] = []
         var runs: [RequestRun] = []
         let clock: FakeTimers
+        var models: [String: String] = [:]
+
+        func cliRuns(_ model: String, asked: String) { models[asked] = model }
 
         init(pool: CLIPool, scheduler: Scheduler, clock: FakeTimers) {
             self.pool = pool

@@ -32,6 +32,7 @@ import Testing
         func sessionReleased(_ session: CompletionSession) { released += 1 }
         var reported: [RateLimitInfo] = []
         func session(_ session: CompletionSession, reported usage: RateLimitInfo) { reported.append(usage) }
+        func session(_ session: CompletionSession, runs model: String) {}
         var usageHeaders: [(String, String)] = []
 
         /// Its place is ready: the owner gives it the CLI.

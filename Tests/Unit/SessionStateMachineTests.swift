@@ -120,11 +120,26 @@ struct SessionStateMachineTests {
         var machine = SessionStateMachine(isStreaming: true, keepsConversation: true)
         _ = machine.framesReady()
         machine.outboxFilled()
-        #expect(machine.turnCompleted(stopsChild: false, continuable: true) == [.sendFrames, .endStream, .keepChild])
+        #expect(machine.turnCompleted(stopsChild: false, continuable: true)
+                == [.sendFrames, .endStream, .keepChild, .releaseIfDrained])
         #expect(machine.keepsChild)
+        #expect(machine.releaseIfDrained() == [])
         #expect(machine.outboxEmptied() == [.release], "released once the outbox has emptied, not at the CLI's end")
         var whole = SessionStateMachine(isStreaming: false, keepsConversation: true)
-        #expect(whole.turnCompleted(stopsChild: false, continuable: true) == [.respondWithBody, .keepChild, .release])
+        #expect(whole.turnCompleted(stopsChild: false, continuable: true) == [.respondWithBody, .keepChild, .releaseIfDrained])
+        #expect(whole.releaseIfDrained() == [.release])
+    }
+
+    /// The last frames of a kept conversation's answer are what fills the outbox (a long
+    /// Responses stream repeats its whole text at the end): the request waits for them to go.
+    @Test func theFinalFramesOfAKeptTurnAreSentBeforeTheRequestEnds() {
+        var machine = SessionStateMachine(isStreaming: true, keepsConversation: true)
+        _ = machine.framesReady()
+        let actions = machine.turnCompleted(stopsChild: false, continuable: true)
+        #expect(!actions.contains(.release))
+        machine.outboxFilled()  // performing .sendFrames
+        #expect(machine.releaseIfDrained() == [])
+        #expect(machine.outboxEmptied() == [.release])
     }
 
     @Test func onlyAContinuableTurnOfAKeptConversationKeepsItsCLI() {
