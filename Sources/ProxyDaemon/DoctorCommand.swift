@@ -39,6 +39,7 @@ package struct DoctorCommand: ParsableCommand {
             streamIdleTimeoutMs: 60_000, apiTimeoutMs: 120_000)
         let cli = Self.checkCLI(profile)
         report.add(cli.line)
+        if let path = cli.path { report.add(ResumeCheck.run(path, environment: environment, model: model)) }
         let sources = CLILogin.find(environment: environment) { access($0, R_OK) == 0 }
         let file = CLILogin.credentialsPath(environment: environment).flatMap(LoginFileState.summary(path:))
         for line in Self.checkLogin(sources, file: file, now: UTCTime.instant()) { report.add(line) }

@@ -24,6 +24,16 @@ extension Integration {
                                   + "subscription login (\(home)/.claude/.credentials.json)"), "\(text)")
             #expect(!text.contains("sk-mock"), "a key is never printed")
             #expect(text.contains("✓ live request: first token after "), "\(text)")
+            #expect(text.contains("✓ native history: the CLI resumed a proxy-written session"), "\(text)")
+        }
+
+        /// The session-file check fails for a CLI that does not resume what the proxy wrote (the
+        /// fake CLI answers without asking any upstream), naming the way round it.
+        @Test func aCLIThatDoesNotResumeFailsTheHistoryCheck() throws {
+            let (status, text) = try Self.doctor([], cli: TestEnvironment.fakeCLI, environment: ["HOME": "/nonexistent"])
+            #expect(status == 1)
+            #expect(text.contains("✗ native history:"), "\(text)")
+            #expect(text.contains("--flatten-history"), "\(text)")
         }
 
         /// A subscriber's doctor: the plan, scopes and expiry from the file (never a token), an

@@ -109,4 +109,16 @@ import Testing
         #expect(key.count == 48 && key.allSatisfy(\.isHexDigit))
         #expect(key != InstallPlan.randomKey())
     }
+
+    /// The history check reads the upstream request as its turns: the CLI's per-turn system
+    /// message and its reminders are not turns.
+    @Test func theHistoryCheckReadsTheUpstreamTurns() {
+        let body = #"{"messages":[{"role":"user","content":[{"type":"text","text":"Say OK."}]},"#
+            + #"{"role":"system","content":[],"output_config":{"effort":"medium"}},"#
+            + #"{"role":"assistant","content":[{"type":"text","text":"OK."}]},"#
+            + #"{"role":"user","content":[{"type":"text","text":"<system-reminder>x</system-reminder>"},{"type":"text","text":"Once more.","cache_control":{"type":"ephemeral"}}]}]}"#
+        #expect(ResumeCheck.upstreamTurns(Array(body.utf8)) == ["user: Say OK.", "assistant: OK.", "user: Once more."])
+        #expect(ResumeCheck.upstreamTurns(Array(#"{"messages":[{"role":"user","content":"all in one"}]}"#.utf8))
+                == ["user: all in one"])
+    }
 }
