@@ -28,29 +28,23 @@ package struct MessagesTranslator: ReplyTranslator {
             self.model = model
             return start()
         case .reasoning(let piece):
-            return start() + open(.thinking, ["type": .string("thinking"), "thinking": .string(""), "signature": .string("")])
-                + [delta(["type": .string("thinking_delta"), "thinking": .string(piece)])]
+            return start() + open(.thinking, .thinking("", signature: "")) + [delta(.thinking(piece))]
         case .reasoningSignature(let signature):
-            return start() + open(.thinking, ["type": .string("thinking"), "thinking": .string(""), "signature": .string("")])
-                + [delta(["type": .string("signature_delta"), "signature": .string(signature)])]
+            return start() + open(.thinking, .thinking("", signature: "")) + [delta(.signature(signature))]
         case .text(let piece):
-            return start() + open(.text, ["type": .string("text"), "text": .string("")])
-                + [delta(["type": .string("text_delta"), "text": .string(piece)])]
+            return start() + open(.text, .text("")) + [delta(.text(piece))]
         case .toolCall(let index, let callID, let name):
-            return start() + open(.tool(index), ["type": .string("tool_use"), "id": .string(callID),
-                                                 "name": .string(name), "input": .object([:])])
+            return start() + open(.tool(index), .toolUse(id: callID, name: name, input: .object([:])))
         case .toolArguments(let index, let fragment):
             guard openBlock == .tool(index) else { return [] }
-            return [delta(["type": .string("input_json_delta"), "partial_json": .string(fragment)])]
+            return [delta(.inputJSON(fragment))]
         case .completed(let completion):
-            var frames = start() + close()
-            frames.append(frame("message_delta", [
-                "delta": .object(["stop_reason": .string(Self.stopReason(completion.finishReason, completion.stopSequence)),
-                                  "stop_sequence": completion.stopSequence.map(JSONValue.string) ?? .null]),
-                "usage": Self.usage(completion.usage),
-            ]))
-            frames.append(frame("message_stop", [:]))
-            return frames
+            return start() + close() + [
+                AnthropicStreamFrame.messageDelta(
+                    stopReason: Self.stopReason(completion.finishReason, completion.stopSequence),
+                    stopSequence: completion.stopSequence, usage: AnthropicUsage(completion.usage)).sse,
+                AnthropicStreamFrame.messageStop.sse,
+            ]
         case .failed(let failure):
             return frames(for: failure)
         }
@@ -72,28 +66,21 @@ package struct MessagesTranslator: ReplyTranslator {
     package func body(for transcript: TurnTranscript) -> [UInt8] {
         let completion = transcript.completion
             ?? TurnCompletion(finishReason: .stop, usage: TokenUsage(), costUSD: nil, stopsChild: false)
-        var content: [JSONValue] = []
+        var content: [AnthropicContentBlock] = []
         if !transcript.reasoning.isEmpty || !transcript.reasoningSignature.isEmpty {
-            content.append(.object(["type": .string("thinking"), "thinking": .string(transcript.reasoning),
-                                    "signature": .string(transcript.reasoningSignature)]))
+            content.append(.thinking(transcript.reasoning, signature: transcript.reasoningSignature))
         }
         if !transcript.text.isEmpty || (transcript.reasoning.isEmpty && transcript.toolCalls.isEmpty) {
-            content.append(.object(["type": .string("text"), "text": .string(transcript.text)]))
+            content.append(.text(transcript.text))
         }
         // Calls cut by the output limit are not calls: a max_tokens reply carries none.
         if completion.finishReason == .toolCalls {
-            for call in transcript.toolCalls {
-                content.append(.object(["type": .string("tool_use"), "id": .string(call.id), "name": .string(call.name),
-                                        "input": Self.input(call.arguments)]))
-            }
+            content += transcript.toolCalls.map { .toolUse(id: $0.id, name: $0.name, input: Self.input($0.arguments)) }
         }
-        return WireJSON.encode(JSONValue.object([
-            "id": .string(id), "type": .string("message"), "role": .string("assistant"),
-            "model": .string(transcript.model ?? model), "content": .array(content),
-            "stop_reason": .string(Self.stopReason(completion.finishReason, completion.stopSequence)),
-            "stop_sequence": completion.stopSequence.map(JSONValue.string) ?? .null,
-            "usage": Self.usage(completion.usage),
-        ]))
+        return WireJSON.encode(AnthropicReply(
+            id: id, model: transcript.model ?? model, content: content,
+            stopReason: Self.stopReason(completion.finishReason, completion.stopSequence),
+            stopSequence: completion.stopSequence, usage: AnthropicUsage(completion.usage)))
     }
 
     // MARK: Pieces
@@ -107,13 +94,6 @@ package struct MessagesTranslator: ReplyTranslator {
         }
     }
 
-    private static func usage(_ usage: TokenUsage) -> JSONValue {
-        .object(["input_tokens": .number(Double(usage.inputTokens)),
-                 "cache_creation_input_tokens": .number(Double(usage.cacheCreationInputTokens)),
-                 "cache_read_input_tokens": .number(Double(usage.cacheReadInputTokens)),
-                 "output_tokens": .number(Double(usage.outputTokens))])
-    }
-
     /// A call's arguments as the object the model wrote (an empty object if it was not JSON).
     private static func input(_ arguments: String) -> JSONValue {
         guard let value = try? WireJSON.decode(JSONValue.self, from: Array(arguments.utf8)), case .object = value else {
@@ -125,35 +105,27 @@ package struct MessagesTranslator: ReplyTranslator {
     private mutating func start() -> [SSEFrame] {
         guard !started else { return [] }
         started = true
-        return [frame("message_start", ["message": .object([
-            "id": .string(id), "type": .string("message"), "role": .string("assistant"), "model": .string(model),
-            "content": .array([]), "stop_reason": .null, "stop_sequence": .null,
-            "usage": .object(["input_tokens": .number(0), "output_tokens": .number(0)]),
-        ])])]
+        return [AnthropicStreamFrame.messageStart(AnthropicReply(
+            id: id, model: model, content: [], stopReason: nil, stopSequence: nil,
+            usage: AnthropicUsage(inputTokens: 0, outputTokens: 0))).sse]
     }
 
-    private mutating func open(_ block: Block, _ contentBlock: [String: JSONValue]) -> [SSEFrame] {
+    private mutating func open(_ block: Block, _ empty: AnthropicContentBlock) -> [SSEFrame] {
         guard openBlock != block else { return [] }
         var frames = close()
         blockIndex += 1
         openBlock = block
-        frames.append(frame("content_block_start", ["index": .number(Double(blockIndex)), "content_block": .object(contentBlock)]))
+        frames.append(AnthropicStreamFrame.contentBlockStart(index: blockIndex, empty).sse)
         return frames
     }
 
     private mutating func close() -> [SSEFrame] {
         guard openBlock != nil else { return [] }
         openBlock = nil
-        return [frame("content_block_stop", ["index": .number(Double(blockIndex))])]
+        return [AnthropicStreamFrame.contentBlockStop(index: blockIndex).sse]
     }
 
-    private func delta(_ delta: [String: JSONValue]) -> SSEFrame {
-        frame("content_block_delta", ["index": .number(Double(blockIndex)), "delta": .object(delta)])
-    }
-
-    private func frame(_ type: String, _ fields: [String: JSONValue]) -> SSEFrame {
-        var object = fields
-        object["type"] = .string(type)
-        return SSEFrame(event: type, data: WireJSON.encode(JSONValue.object(object)))
+    private func delta(_ delta: AnthropicStreamFrame.Delta) -> SSEFrame {
+        AnthropicStreamFrame.contentBlockDelta(index: blockIndex, delta).sse
     }
 }

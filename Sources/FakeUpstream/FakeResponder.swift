@@ -157,78 +157,63 @@ package enum FakeResponder {
         let stopReason = entry?.stopReason ?? (calls.isEmpty ? "end_turn" : "tool_use")
         let outputBytes = (text?.utf8.count ?? 0) + (thinking?.utf8.count ?? 0) + calls.reduce(0) { $0 + $1.input.utf8.count }
         let outputTokens = max(1, (outputBytes + 3) / 4)
-        let usage: JSONValue = .object(["input_tokens": .number(Double(request.inputTokens)), "output_tokens": .number(Double(outputTokens)),
-                                        "cache_creation_input_tokens": .number(0), "cache_read_input_tokens": .number(0)])
+        let usage = AnthropicUsage(inputTokens: request.inputTokens, cacheCreationInputTokens: 0, cacheReadInputTokens: 0,
+                                   outputTokens: outputTokens)
+        let signature = "ZmFrZQ=="
         guard request.stream else {
-            var content: [JSONValue] = []
-            if let thinking { content.append(.object(["type": .string("thinking"), "thinking": .string(thinking), "signature": .string("ZmFrZQ==")])) }
-            if let text { content.append(.object(["type": .string("text"), "text": .string(text)])) }
+            var content: [AnthropicContentBlock] = []
+            if let thinking { content.append(.thinking(thinking, signature: signature)) }
+            if let text { content.append(.text(text)) }
             for call in calls {
                 let input = (try? WireJSON.decode(JSONValue.self, from: Array(call.input.utf8))) ?? .object([:])
-                content.append(.object(["type": .string("tool_use"), "id": .string(call.id), "name": .string(call.name), "input": input]))
+                content.append(.toolUse(id: call.id, name: call.name, input: input))
             }
-            return .whole(body: WireJSON.encode(JSONValue.object([
-                "id": .string(id), "type": .string("message"), "role": .string("assistant"), "model": .string(request.model),
-                "content": .array(content), "stop_reason": .string(stopReason), "stop_sequence": .null, "usage": usage])))
+            return .whole(body: WireJSON.encode(AnthropicReply(id: id, model: request.model, content: content,
+                                                               stopReason: stopReason, stopSequence: nil, usage: usage)))
         }
 
         var steps: [Step] = []
         var deltas = 0
         let firstDelay = entry?.firstTokenDelayMs ?? 0
         let tokenDelay = entry?.tokenDelayMs ?? 0
-        func add(_ type: String, _ fields: [String: JSONValue], isDelta: Bool = false) {
-            var object = fields
-            object["type"] = .string(type)
+        func add(_ frame: AnthropicStreamFrame) {
+            let isDelta = if case .contentBlockDelta(_, let delta) = frame, delta != .signature(signature) { true } else { false }
             let delay = isDelta ? (deltas == 0 ? firstDelay : tokenDelay) : 0
             if isDelta { deltas += 1 }
-            steps.append(Step(delayMs: delay, bytes: SSEFrame(event: type, data: WireJSON.encode(JSONValue.object(object))).bytes))
+            steps.append(Step(delayMs: delay, bytes: frame.sse.bytes))
         }
-        add("message_start", ["message": .object([
-            "id": .string(id), "type": .string("message"), "role": .string("assistant"), "model": .string(request.model),
-            "content": .array([]), "stop_reason": .null, "stop_sequence": .null,
-            "usage": .object(["input_tokens": .number(Double(request.inputTokens)), "output_tokens": .number(1),
-                              "cache_creation_input_tokens": .number(0), "cache_read_input_tokens": .number(0)])])])
+        add(.messageStart(AnthropicReply(id: id, model: request.model, content: [], stopReason: nil, stopSequence: nil,
+                                         usage: AnthropicUsage(inputTokens: request.inputTokens, cacheCreationInputTokens: 0,
+                                                               cacheReadInputTokens: 0, outputTokens: 1))))
         var index = 0
         if entry?.failure == .stall {
             return .stream(steps: steps, then: .stall)
         }
         if let thinking {
-            add("content_block_start", ["index": .number(Double(index)), "content_block": .object([
-                "type": .string("thinking"), "thinking": .string(""), "signature": .string("")])])
-            for word in words(thinking) {
-                add("content_block_delta", ["index": .number(Double(index)), "delta": .object([
-                    "type": .string("thinking_delta"), "thinking": .string(word)])], isDelta: true)
-            }
-            add("content_block_delta", ["index": .number(Double(index)), "delta": .object([
-                "type": .string("signature_delta"), "signature": .string("ZmFrZQ==")])])
-            add("content_block_stop", ["index": .number(Double(index))])
+            add(.contentBlockStart(index: index, .thinking("", signature: "")))
+            for word in words(thinking) { add(.contentBlockDelta(index: index, .thinking(word))) }
+            add(.contentBlockDelta(index: index, .signature(signature)))
+            add(.contentBlockStop(index: index))
             index += 1
         }
         if let text {
-            add("content_block_start", ["index": .number(Double(index)), "content_block": .object([
-                "type": .string("text"), "text": .string("")])])
+            add(.contentBlockStart(index: index, .text("")))
             for word in words(text) {
-                add("content_block_delta", ["index": .number(Double(index)), "delta": .object([
-                    "type": .string("text_delta"), "text": .string(word)])], isDelta: true)
+                add(.contentBlockDelta(index: index, .text(word)))
                 if entry?.failure == .cut && deltas == 2 { return .stream(steps: steps, then: .cut) }
             }
-            add("content_block_stop", ["index": .number(Double(index))])
+            add(.contentBlockStop(index: index))
             index += 1
         }
         if entry?.failure == .cut { return .stream(steps: steps, then: .cut) }
         for call in calls {
-            add("content_block_start", ["index": .number(Double(index)), "content_block": .object([
-                "type": .string("tool_use"), "id": .string(call.id), "name": .string(call.name), "input": .object([:])])])
-            for piece in chunks(call.input, size: 8) {
-                add("content_block_delta", ["index": .number(Double(index)), "delta": .object([
-                    "type": .string("input_json_delta"), "partial_json": .string(piece)])], isDelta: true)
-            }
-            add("content_block_stop", ["index": .number(Double(index))])
+            add(.contentBlockStart(index: index, .toolUse(id: call.id, name: call.name, input: .object([:]))))
+            for piece in chunks(call.input, size: 8) { add(.contentBlockDelta(index: index, .inputJSON(piece))) }
+            add(.contentBlockStop(index: index))
             index += 1
         }
-        add("message_delta", ["delta": .object(["stop_reason": .string(stopReason), "stop_sequence": .null]),
-                              "usage": .object(["output_tokens": .number(Double(outputTokens))])])
-        add("message_stop", [:])
+        add(.messageDelta(stopReason: stopReason, stopSequence: nil, usage: AnthropicUsage(inputTokens: nil, outputTokens: outputTokens)))
+        add(.messageStop)
         return .stream(steps: steps, then: .close)
     }
 
