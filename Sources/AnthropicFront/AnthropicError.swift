@@ -14,6 +14,8 @@ package struct AnthropicError: Error, Equatable, Sendable {
     package var code: String?
     /// Request fields the failure is about, as `error.details.unsupported`.
     package var unsupported: [String]?
+    /// The proxy's own code for a failed turn (`FailureDescription.code`), for the access log.
+    package var reason: String?
 
     package init(status: Int, type: String? = nil, message: String, retryAfter: Int? = nil, isRetryable: Bool? = nil,
                  code: String? = nil, unsupported: [String]? = nil) {
@@ -28,8 +30,7 @@ package struct AnthropicError: Error, Equatable, Sendable {
 
     /// A used-up usage window or a key's reserve: 429 with the wait to the window's reset.
     package init(usage refusal: UsageRefusal) {
-        self.init(status: 429, message: refusal.message, retryAfter: refusal.retryAfter, isRetryable: false,
-                  code: refusal.code)
+        self.init(FailureDescription(usage: refusal))
     }
 
     /// Anthropic's error type for an HTTP status.
@@ -82,90 +83,28 @@ package struct AnthropicError: Error, Equatable, Sendable {
     }
 
     package var reply: ErrorReply {
-        ErrorReply(status: status, headers: headers, body: body, code: code ?? type)
+        ErrorReply(status: status, headers: headers, body: body, code: code ?? reason ?? type)
     }
 }
 
 extension AnthropicError {
-    /// The neutral failure, as the Messages API would report it.
+    /// A failure's description (the same words the OpenAI fronts use) with Anthropic's status
+    /// for its kind; only a usage refusal carries the proxy's code in `error.details`, as before.
     package init(failure: TurnFailure) {
-        switch failure {
-        case .upstream(let upstream):
-            self.init(upstream: upstream)
-        case .usageBlocked(let block):
-            self.init(usage: UsageRefusal(block, now: UTCTime.now()))
-        case .restartedAfterOutput:
-            self.init(status: 500, message: "The upstream stream broke after part of the answer was sent, and the "
-                      + "Claude Code CLI restarted it; the proxy stopped rather than send text twice.")
-        case .toolsEnabled(let tools):
-            self.init(status: 500, message: "The Claude Code CLI started with tools enabled "
-                      + "(\(tools.prefix(5).joined(separator: ", "))); the proxy refuses to run it that way.",
-                      isRetryable: false)
-        case .toolBridgeFailed(let expected, let got):
-            self.init(status: 500, message: "The Claude Code CLI did not load the request's tools from the proxy "
-                      + "(expected \(expected.count), got \(got.count)).")
-        case .exitedWithoutResult(let status):
-            self.init(status: 500, message: "The Claude Code CLI ended\(status.map { " (\($0))" } ?? "") without "
-                      + "finishing its answer.", isRetryable: false)
-        case .spawnFailed(_, let errno) where TurnFailure.isResourceShortage(errno):
-            self.init(status: 529, message: "The proxy is short of file descriptors or processes; try again shortly.",
-                      retryAfter: 2)
-        case .spawnFailed(let executable, _):
-            self.init(status: 500, message: "The Claude Code CLI could not be started (`\(executable)`). Install "
-                      + "Claude Code, or start the proxy with --claude /path/to/claude.", isRetryable: false)
-        case .structuredOutputMissing:
-            self.init(status: 500, message: "The model did not produce the requested structured output.")
-        case .idle(let seconds):
-            self.init(status: 500, message: "The Claude Code CLI produced no output for \(Int(seconds)) s; the proxy "
-                      + "stopped it.")
-        case .deadlineExceeded(let seconds):
-            self.init(status: 500, message: "The request did not finish within the proxy's limit of \(Int(seconds)) s.")
-        case .replyTooLarge(let limit):
-            self.init(status: 500, message: "The answer grew beyond the proxy's limit of \(limit) bytes.",
-                      isRetryable: false)
-        case .preparationFailed:
-            self.init(status: 500, message: "The proxy could not prepare the request.")
-        case .queueFull(let waited):
-            self.init(status: 429, message: waited ? "No Claude Code CLI became free in time; try again shortly."
-                      : "Too many requests are running or waiting; try again shortly.", retryAfter: 5)
-        case .shuttingDown:
-            self.init(status: 529, message: "The proxy is shutting down.", retryAfter: 1)
-        }
+        self.init(failure.described)
     }
 
-    private init(upstream: UpstreamError) {
-        switch upstream.cause {
-        case .notAuthenticated:
-            // The client's key was fine: the CLI's own login is what failed, which no retry mends.
-            self.init(status: 500, message: "The Claude Code CLI is not logged in, or Anthropic rejected its "
-                      + "credentials. Run `claude` once and log in (/login) as the user running the proxy, or give the "
-                      + "proxy CLAUDE_CODE_OAUTH_TOKEN (from `claude setup-token`) or ANTHROPIC_API_KEY, then retry.",
-                      isRetryable: false)
-        case .loginExpired:
-            self.init(status: 500, message: "The Claude subscription login has expired and the CLI could not refresh "
-                      + "it. Run `claude` once as the user running the proxy (it refreshes the login), or log in again "
-                      + "with /login, then retry.", isRetryable: false)
-        case .usageLimitReached(let window, let resetsAt):
-            self.init(usage: UsageRefusal(window: window, resetsAt: resetsAt, now: UTCTime.now()))
-        case .rateLimited:
-            self.init(status: 429, message: "Anthropic rate-limited the request. Try again later.", retryAfter: 30)
-        case .overloaded:
-            self.init(status: 529, message: "Anthropic is overloaded. Try again shortly.", retryAfter: 5)
-        case .promptTooLong, .badRequest:
-            self.init(status: 400, message: upstream.message, isRetryable: false)
-        case .modelNotFound:
-            self.init(status: 404, message: "The model is not available to this Claude Code login: \(upstream.message)",
-                      isRetryable: false)
-        case .requestTooLarge:
-            self.init(status: 413, message: "The request is too large for Anthropic.", isRetryable: false)
-        case .stalled:
-            self.init(status: 500, message: "The upstream stopped answering before the turn was complete.")
-        case .connectionLost:
-            self.init(status: 500, message: "The connection to Anthropic failed or was lost.")
-        case .serverError(let status):
-            self.init(status: 500, message: "Anthropic answered with HTTP \(status).")
-        case .other:
-            self.init(status: 500, message: "The Claude Code CLI reported an error: \(upstream.message)", isRetryable: false)
+    package init(_ description: FailureDescription) {
+        let status = switch description.kind {
+        case .invalidRequest: 400
+        case .notFound: 404
+        case .tooLarge: 413
+        case .rateLimited, .usageLimit: 429
+        case .overloaded: 529
+        case .unavailable, .timeout, .upstreamFailed, .internalError: 500
         }
+        self.init(status: status, message: description.message, retryAfter: description.retryAfter,
+                  isRetryable: description.isRetryable, code: description.kind == .usageLimit ? description.code : nil)
+        reason = description.code
     }
 }

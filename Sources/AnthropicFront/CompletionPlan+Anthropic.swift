@@ -1,18 +1,8 @@
 import ProxyCore
 
-/// What one Messages request asks of the CLI, checked and translated. Pure.
-package struct MessagesJob: CompletionPlan {
-    package var id: String
-    package var prompt: Prompt
-    package var model: String
-    package var options: CLIOptions
-    package var stopSequences: [String]
-    package var isStreaming: Bool
-    package var translator: any ReplyTranslator
-    package var tools: ToolUse?
-    package var conversation: Conversation
-
-    package init(_ request: MessagesRequest, defaultModel: String) throws(AnthropicError) {
+/// A Messages request, checked and translated into the neutral plan. Pure.
+extension CompletionPlan {
+    package init(messages request: MessagesRequest, defaultModel: String) throws(AnthropicError) {
         guard let maxTokens = request.maxTokens else { throw .invalidRequest("max_tokens: Field required") }
         // The SDK's tool runner falls back to sending the whole conversation on this answer.
         if let thread = request.thread, thread != .null {
@@ -21,13 +11,13 @@ package struct MessagesJob: CompletionPlan {
                                  code: "thread_unsupported_request", unsupported: ["thread"])
         }
         guard maxTokens >= 1 else { throw .invalidRequest("max_tokens: must be at least 1") }
-        tools = try Self.tools(request.tools, choice: request.toolChoice)
-        stopSequences = (request.stopSequences ?? []).filter { !$0.isEmpty }
-        id = CompletionPlanIDs.random(prefix: "msg_")
-        conversation = try Conversation(system: request.system, messages: request.messages)
-        prompt = Prompt(conversation, tools: tools)
-        model = ModelName.normalized(request.model, default: defaultModel)
-        options = CLIOptions(maxOutputTokens: maxTokens, effort: try Self.effort(request.thinking),
+        let tools = try Self.tools(request.tools, choice: request.toolChoice)
+        let stopSequences = (request.stopSequences ?? []).filter { !$0.isEmpty }
+        let id = CompletionPlanIDs.random(prefix: "msg_")
+        let conversation = try Conversation(system: request.system, messages: request.messages)
+        let prompt = Prompt(conversation, tools: tools)
+        let model = ModelName.normalized(request.model, default: defaultModel)
+        var options = CLIOptions(maxOutputTokens: maxTokens, effort: try Self.effort(request.thinking),
                              jsonSchema: try Self.jsonSchema(request))
         // Thinking asked for is thinking shown: the CLI asks for summarized thinking text.
         if case .object(let thinking)? = request.thinking, ["enabled", "adaptive"].contains(thinking["type"]?.stringValue) {
@@ -36,15 +26,10 @@ package struct MessagesJob: CompletionPlan {
         // After a max_tokens stop the CLI would continue on its own; stop it after one call (not
         // with a schema: the StructuredOutput turn needs the run to go on after the call).
         options.stopsAfterFirstCall = options.jsonSchema == nil
-        isStreaming = request.stream ?? false
-        translator = MessagesTranslator(id: id, model: model)
-    }
-
-    package var reducer: TurnReducer { reducer(continuity: .init()) }
-
-    package func reducer(continuity: TurnReducer.Continuity) -> TurnReducer {
-        TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil, streamsStructured: isStreaming,
-                    bridgedTools: bridgedTools.map(\.name), parallelToolCalls: tools?.parallel ?? true, continuity: continuity)
+        let isStreaming = request.stream ?? false
+        let translator = MessagesTranslator(id: id, model: model)
+        self.init(id: id, conversation: conversation, prompt: prompt, model: model, options: options,
+                  stopSequences: stopSequences, isStreaming: isStreaming, tools: tools, translator: translator)
     }
 
     /// `output_config.format` or `output_format`: `{"type":"json_schema","schema":{…}}` → the CLI's
@@ -69,11 +54,9 @@ package struct MessagesJob: CompletionPlan {
             throw .invalidRequest("\(param).schema: the root must be an object (\"type\": \"object\")")
         }
         let text = String(decoding: WireJSON.encode(JSONValue.object(schema)), as: UTF8.self)
-        guard text.utf8.count <= 64 * 1024 else { throw .invalidRequest("\(param).schema: larger than 64 KB") }
+        guard text.utf8.count <= CompletionPlan.maxSchemaBytes else { throw .invalidRequest("\(param).schema: larger than 64 KB") }
         return text
     }
-
-    package var bridgedTools: [ToolSpec] { tools?.bridged ?? [] }
 
     /// `thinking`: `{"type":"enabled","budget_tokens":N}` maps onto the CLI's effort by budget;
     /// `{"type":"disabled"}` is the lowest effort.

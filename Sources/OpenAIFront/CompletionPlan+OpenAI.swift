@@ -1,20 +1,8 @@
 import ProxyCore
 
-/// What one completion request asks the CLI to do, checked and translated: the prompt, the
-/// model alias, the output limit and the translator for its endpoint. Pure.
-package struct CompletionJob: CompletionPlan {
-    package var id: String
-    package var prompt: Prompt
-    package var model: String
-    package var options: CLIOptions
-    /// Chat's `stop`, applied by the proxy to the streamed text.
-    package var stopSequences: [String] = []
-    package var isStreaming: Bool
-    package var translator: any ReplyTranslator
-    /// The client's tools and how they may be used; nil when none reach the model.
-    package var tools: ToolUse?
-    package var conversation: Conversation
-
+/// The OpenAI fronts' requests (chat completions and responses), checked and translated into the
+/// neutral plan. Pure.
+extension CompletionPlan {
     package init(chat request: ChatCompletionRequest, defaultModel: String, now: Int) throws(OpenAIError) {
         if let n = request.n, n != 1 {
             throw .invalidRequest("Only n = 1 is supported: the CLI gives one answer per request.", param: "n")
@@ -28,25 +16,27 @@ package struct CompletionJob: CompletionPlan {
                                   param: request.functions != nil ? "functions" : "function_call",
                                   code: "unsupported_parameter")
         }
-        tools = try ToolDefinitions.parse(tools: request.tools, choice: request.toolChoice,
+        let tools = try ToolDefinitions.parse(tools: request.tools, choice: request.toolChoice,
                                           parallel: request.parallelToolCalls, shape: .chat)
-        stopSequences = try Self.stopSequences(request.stop)
+        let stopSequences = try Self.stopSequences(request.stop)
         let limit = request.maxCompletionTokens ?? request.maxTokens
         try Self.checkLimit(limit, param: request.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens")
-        id = CompletionPlanIDs.random(prefix: "chatcmpl-")
-        conversation = try Conversation(chatMessages: request.messages)
-        prompt = Prompt(conversation, tools: tools)
-        model = ModelName.normalized(request.model, default: defaultModel)
-        options = CLIOptions(maxOutputTokens: limit,
+        let id = CompletionPlanIDs.random(prefix: "chatcmpl-")
+        let conversation = try Conversation(chatMessages: request.messages)
+        let prompt = Prompt(conversation, tools: tools)
+        let model = ModelName.normalized(request.model, default: defaultModel)
+        var options = CLIOptions(maxOutputTokens: limit,
                              effort: try Self.effort(request.reasoningEffort, param: "reasoning_effort"),
                              jsonSchema: try Self.jsonSchema(request.responseFormat, nested: true,
                                                              param: "response_format"))
         // Asking for an effort is asking for reasoning: show it (except the efforts that mean none).
         options.showsThinking = !["none", "minimal", nil].contains(request.reasoningEffort)
         options = Self.withContinuationsStopped(options)
-        isStreaming = request.stream ?? false
-        translator = ChatTranslator(id: id, created: now, model: model,
-                                    includeUsage: request.streamOptions?.includeUsage ?? false)
+        let isStreaming = request.stream ?? false
+        let translator = ChatTranslator(id: id, created: now, model: model,
+                                        includeUsage: request.streamOptions?.includeUsage ?? false)
+        self.init(id: id, conversation: conversation, prompt: prompt, model: model, options: options,
+                  stopSequences: stopSequences, isStreaming: isStreaming, tools: tools, translator: translator)
     }
 
     package init(responses request: ResponsesRequest, defaultModel: String, now: Int) throws(OpenAIError) {
@@ -64,23 +54,26 @@ package struct CompletionJob: CompletionPlan {
             throw .invalidRequest("prompt (a stored prompt template) is not supported by this proxy. "
                                   + "Send the instructions and input themselves.", param: "prompt")
         }
-        tools = try ToolDefinitions.parse(tools: request.tools, choice: request.toolChoice,
+        let tools = try ToolDefinitions.parse(tools: request.tools, choice: request.toolChoice,
                                           parallel: request.parallelToolCalls, shape: .responses)
         try Self.checkLimit(request.maxOutputTokens, param: "max_output_tokens")
-        id = CompletionPlanIDs.random(prefix: "resp_")
-        conversation = try Conversation(responsesInput: request.input, instructions: request.instructions)
-        prompt = Prompt(conversation, tools: tools)
-        model = ModelName.normalized(request.model, default: defaultModel)
+        let id = CompletionPlanIDs.random(prefix: "resp_")
+        let conversation = try Conversation(responsesInput: request.input, instructions: request.instructions)
+        let prompt = Prompt(conversation, tools: tools)
+        let model = ModelName.normalized(request.model, default: defaultModel)
         var format: JSONValue?
         if case .object(let text)? = request.text { format = text["format"] }
-        options = CLIOptions(maxOutputTokens: request.maxOutputTokens,
+        var options = CLIOptions(maxOutputTokens: request.maxOutputTokens,
                              effort: try Self.effort(request.reasoning?.effort, param: "reasoning.effort"),
                              jsonSchema: try Self.jsonSchema(format, nested: false, param: "text.format"))
         options.showsThinking = request.reasoning != nil && !["none", "minimal"].contains(request.reasoning?.effort)
         options = Self.withContinuationsStopped(options)
-        isStreaming = request.stream ?? false
-        translator = ResponsesTranslator(id: id, itemID: CompletionPlanIDs.random(prefix: "msg_"), createdAt: now, model: model,
-                                         instructions: request.instructions, maxOutputTokens: request.maxOutputTokens)
+        let isStreaming = request.stream ?? false
+        let translator = ResponsesTranslator(id: id, itemID: CompletionPlanIDs.random(prefix: "msg_"), createdAt: now,
+                                             model: model, instructions: request.instructions,
+                                             maxOutputTokens: request.maxOutputTokens)
+        self.init(id: id, conversation: conversation, prompt: prompt, model: model, options: options,
+                  stopSequences: [], isStreaming: isStreaming, tools: tools, translator: translator)
     }
 
     /// With an output limit the CLI would continue after hitting it; stop it after one call.
@@ -90,20 +83,6 @@ package struct CompletionJob: CompletionPlan {
         options.stopsAfterFirstCall = options.maxOutputTokens != nil && options.jsonSchema == nil
         return options
     }
-
-    /// The reducer for this request: its stop sequences, and whether the answer is structured.
-    package var reducer: TurnReducer { reducer(continuity: .init()) }
-
-    package func reducer(continuity: TurnReducer.Continuity) -> TurnReducer {
-        TurnReducer(stopSequences: stopSequences, isStructured: options.jsonSchema != nil, streamsStructured: isStreaming,
-                    bridgedTools: bridgedTools.map(\.name), parallelToolCalls: tools?.parallel ?? true, continuity: continuity)
-    }
-
-    /// The tools the CLI is given through the MCP bridge (none under `tool_choice: none`).
-    package var bridgedTools: [ToolSpec] { tools?.bridged ?? [] }
-
-    /// The largest schema passed in argv (one argument may not exceed 128 KiB on Linux).
-    package static let maxSchemaBytes = 64 * 1024
 
     /// `response_format` (chat: `{type:"json_schema", json_schema:{schema}}`) or `text.format`
     /// (responses: `{type:"json_schema", schema}`) → the schema for `--json-schema`.

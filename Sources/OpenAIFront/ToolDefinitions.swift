@@ -80,8 +80,8 @@ package enum ToolDefinitions {
             throw .invalidRequest("A function's `parameters` must be a JSON Schema object.", param: "\(param).parameters")
         }
         let schemaBytes = WireJSON.encode(parameters).count
-        guard schemaBytes <= CompletionJob.maxSchemaBytes else {
-            throw .invalidRequest("A function's schema is larger than \(CompletionJob.maxSchemaBytes / 1024) KB.",
+        guard schemaBytes <= CompletionPlan.maxSchemaBytes else {
+            throw .invalidRequest("A function's schema is larger than \(CompletionPlan.maxSchemaBytes / 1024) KB.",
                                   param: "\(param).parameters")
         }
         return ToolSpec(name: name, description: description, parameters: parameters)

@@ -10,7 +10,7 @@ import ProxyCore
 /// of its shape was started ahead, else cold). Correctness first: a request resumes only a
 /// conversation it continues exactly; anything else goes cold with the whole history.
 extension Proxy {
-    func launch(_ job: any CompletionPlan, on exchange: HTTPExchange, requestID: String, apiKey: String) throws(TurnFailure) {
+    func launch(_ job: CompletionPlan, on exchange: HTTPExchange, requestID: String, apiKey: String) throws(TurnFailure) {
         // A used-up window (or the key's reserve) is answered now: no place, no CLI.
         try checkUsage(model: job.model, apiKey: apiKey)
         let place = try scheduler.reserve()
@@ -92,7 +92,7 @@ extension Proxy {
 
     /// The request's earlier turns as a session file, nil for a single user message, or why
     /// they cannot be one.
-    private func sessionHistory(for job: any CompletionPlan) -> Result<SessionHistory, SessionHistory.Fallback>? {
+    private func sessionHistory(for job: CompletionPlan) -> Result<SessionHistory, SessionHistory.Fallback>? {
         let planned = SessionHistory.plan(
             job.conversation, model: resolvedModels[job.model] ?? job.model, toolsBridged: !job.bridgedTools.isEmpty,
             sessionID: SessionHistory.sessionID(fromHex: CompletionPlanIDs.random(prefix: "")))

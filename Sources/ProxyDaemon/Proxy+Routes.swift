@@ -80,9 +80,9 @@ extension Proxy {
                     throw .bodyTooLarge(limit: configuration.maxBodyBytes)
                 }
                 let job = route == .chatCompletions
-                    ? try CompletionJob(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: exchange.body),
+                    ? try CompletionPlan(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: exchange.body),
                                         defaultModel: configuration.model, now: Int(time(nil)))
-                    : try CompletionJob(responses: RequestDecoder.decode(ResponsesRequest.self, from: exchange.body),
+                    : try CompletionPlan(responses: RequestDecoder.decode(ResponsesRequest.self, from: exchange.body),
                                         defaultModel: configuration.model, now: Int(time(nil)))
                 do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID, apiKey: presentedKey(exchange)) } catch {
                     return respond(exchange, error: error.openAIError, requestID: requestID, usageWindow: error.usageWindow)
@@ -134,7 +134,7 @@ extension Proxy {
             } catch {
                 throw .invalidRequest(error.message)
             }
-            let job = try MessagesJob(request, defaultModel: configuration.model)
+            let job = try CompletionPlan(messages: request, defaultModel: configuration.model)
             do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID, apiKey: presentedKey(exchange)) } catch {
                 return respond(exchange, anthropic: AnthropicError(failure: error), requestID: requestID,
                                usageWindow: error.usageWindow)

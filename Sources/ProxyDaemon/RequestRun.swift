@@ -20,7 +20,7 @@ protocol RequestHost: AnyObject {
 final class RequestRun: ScheduledRequest, CompletionSessionOwner {
     let session: CompletionSession
     let wish: CLIWish
-    private let plan: any CompletionPlan
+    private let plan: CompletionPlan
     let ticket: Scheduler.Ticket
     /// The CLI's turn ends at the model's tool calls (a kept CLI may call the client's tools).
     private let toolCallsEndTurn: Bool
@@ -28,7 +28,7 @@ final class RequestRun: ScheduledRequest, CompletionSessionOwner {
     private unowned let host: any RequestHost
     private(set) var lease: CLILease?
 
-    init(session: CompletionSession, wish: CLIWish, plan: any CompletionPlan, ticket: Scheduler.Ticket,
+    init(session: CompletionSession, wish: CLIWish, plan: CompletionPlan, ticket: Scheduler.Ticket,
          loginExpired: Bool, host: any RequestHost) {
         self.session = session
         self.wish = wish

@@ -9,10 +9,10 @@ import OpenAIFront
 func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     if let chat = try? RequestDecoder.decode(ChatCompletionRequest.self, from: bytes) {
-        _ = try? CompletionJob(chat: chat, defaultModel: "sonnet", now: 0)
+        _ = try? CompletionPlan(chat: chat, defaultModel: "sonnet", now: 0)
     }
     if let responses = try? RequestDecoder.decode(ResponsesRequest.self, from: bytes) {
-        _ = try? CompletionJob(responses: responses, defaultModel: "sonnet", now: 0)
+        _ = try? CompletionPlan(responses: responses, defaultModel: "sonnet", now: 0)
     }
     var splitter = LineSplitter(maxLineBytes: 4096)
     _ = MCPEndpoint.reply(to: bytes, tools: [ToolSpec(name: "f", parameters: .object([:]))], version: "0")

@@ -209,7 +209,7 @@ final class FakeSpawner: CLISpawner {
                 id: "r", sink: sink, translator: ChatTranslator(id: "c", created: 0, model: "m", includeUsage: false),
                 isStreaming: streaming, keepsConversation: wish.keeps, headers: [], limits: .init(requestTimeout: 600),
                 timers: clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-            let plan = Plan(conversation: wish.conversation)
+            let plan = CLIPoolTests.plan(wish.conversation)
             let run = RequestRun(session: session, wish: wish, plan: plan, ticket: ticket, loginExpired: false, host: self)
             runs.append(run)
             return run
@@ -226,17 +226,9 @@ final class FakeSpawner: CLISpawner {
     }
 
     /// The least of a completion plan: its conversation, and a plain reducer.
-    struct Plan: CompletionPlan {
-        var id = "r"
-        var prompt = Prompt(Conversation(turns: [Conversation.Turn(role: .user, texts: ["x"])]))
-        var model = "sonnet"
-        var options = CLIOptions()
-        var isStreaming = false
-        var reducer = TurnReducer()
-        var translator: any ReplyTranslator { ChatTranslator(id: "c", created: 0, model: "m", includeUsage: false) }
-        var bridgedTools: [ToolSpec] = []
-        var conversation: Conversation
-        var tools: ToolUse? = nil
-        func reducer(continuity: TurnReducer.Continuity) -> TurnReducer { TurnReducer(continuity: continuity) }
+    static func plan(_ conversation: Conversation) -> CompletionPlan {
+        CompletionPlan(id: "r", conversation: conversation, prompt: Prompt(conversation), model: "sonnet",
+                       options: CLIOptions(), stopSequences: [], isStreaming: false, tools: nil,
+                       translator: ChatTranslator(id: "c", created: 0, model: "m", includeUsage: false))
     }
 }

@@ -6,12 +6,12 @@ import Testing
 
 /// The Messages front: request decoding into the conversation, CLI events into Messages events.
 struct MessagesRequestTests {
-    private func job(_ json: String) throws(AnthropicError) -> MessagesJob {
+    private func job(_ json: String) throws(AnthropicError) -> CompletionPlan {
         let request: MessagesRequest
         do { request = try WireJSON.decode(MessagesRequest.self, from: Array(json.utf8)) } catch {
             throw .invalidRequest("\(error)")
         }
-        return try MessagesJob(request, defaultModel: "sonnet")
+        return try CompletionPlan(messages: request, defaultModel: "sonnet")
     }
 
     private let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="

@@ -57,13 +57,13 @@ struct ReasoningTests {
     func effortMapsToTheCLIs(openAI: String, cli: String) throws {
         let request = try RequestDecoder.decode(ChatCompletionRequest.self, from: Array(
             #"{"messages":[{"role":"user","content":"x"}],"reasoning_effort":"\#(openAI)"}"#.utf8))
-        let job = try CompletionJob(chat: request, defaultModel: "sonnet", now: 0)
+        let job = try CompletionPlan(chat: request, defaultModel: "sonnet", now: 0)
         #expect(job.options.effort == cli)
     }
 
     @Test func anUnknownEffortIsA400() throws {
         let request = try RequestDecoder.decode(ResponsesRequest.self, from: Array(
             #"{"input":"x","reasoning":{"effort":"extreme"}}"#.utf8))
-        #expect(throws: OpenAIError.self) { try CompletionJob(responses: request, defaultModel: "sonnet", now: 0) }
+        #expect(throws: OpenAIError.self) { try CompletionPlan(responses: request, defaultModel: "sonnet", now: 0) }
     }
 }

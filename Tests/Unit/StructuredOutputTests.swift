@@ -71,9 +71,9 @@ struct StructuredOutputTests {
     }
 
     @Test func formatsBecomeTheSchemaFlag() throws {
-        func job(_ extra: String) throws -> CompletionJob {
+        func job(_ extra: String) throws -> CompletionPlan {
             let body = #"{"messages":[{"role":"user","content":"x"}]\#(extra)}"#
-            return try CompletionJob(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: Array(body.utf8)),
+            return try CompletionPlan(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: Array(body.utf8)),
                                      defaultModel: "sonnet", now: 0)
         }
         #expect(try job(#","response_format":{"type":"json_object"}"#).options.jsonSchema == #"{"type":"object"}"#)
@@ -82,7 +82,7 @@ struct StructuredOutputTests {
         #expect(schema.options.jsonSchema == #"{"properties":{"age":{"type":"integer"}},"type":"object"}"#)
         #expect(throws: OpenAIError.self) { try job(#","response_format":{"type":"json_schema","json_schema":{"schema":{"type":"array"}}}"#) }
         #expect(throws: OpenAIError.self) { try job(#","response_format":{"type":"yaml"}"#) }
-        let responses = try CompletionJob(responses: RequestDecoder.decode(ResponsesRequest.self, from: Array(
+        let responses = try CompletionPlan(responses: RequestDecoder.decode(ResponsesRequest.self, from: Array(
             #"{"input":"x","text":{"format":{"type":"json_schema","name":"p","schema":{"type":"object"}}}}"#.utf8)),
                                           defaultModel: "sonnet", now: 0)
         #expect(responses.options.jsonSchema == #"{"type":"object"}"#)

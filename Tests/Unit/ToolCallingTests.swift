@@ -203,7 +203,7 @@ struct ToolDefinitionTests {
     private func chat(_ tools: String, choice: String? = nil) throws(OpenAIError) -> ToolUse? {
         let body = #"{"messages":[{"role":"user","content":"x"}],"tools":\#(tools)\#(choice.map { #","tool_choice":\#($0)"# } ?? "")}"#
         let request = try RequestDecoder.decode(ChatCompletionRequest.self, from: Array(body.utf8))
-        return try CompletionJob(chat: request, defaultModel: "sonnet", now: 0).tools
+        return try CompletionPlan(chat: request, defaultModel: "sonnet", now: 0).tools
     }
 
     private let weather = #"{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}"#
@@ -239,7 +239,7 @@ struct ToolDefinitionTests {
             let body = #"{"input":"x","tools":[{"type":"\#(type)"}]}"#
             let request = try RequestDecoder.decode(ResponsesRequest.self, from: Array(body.utf8))
             do {
-                _ = try CompletionJob(responses: request, defaultModel: "sonnet", now: 0)
+                _ = try CompletionPlan(responses: request, defaultModel: "sonnet", now: 0)
                 Issue.record("\(type) accepted")
             } catch {
                 #expect(error.status == 400 && error.message.contains(type))
@@ -250,7 +250,7 @@ struct ToolDefinitionTests {
     @Test func theLegacyFunctionsFieldsAreRefused() throws {
         let body = #"{"messages":[{"role":"user","content":"x"}],"functions":[{"name":"f"}]}"#
         let request = try RequestDecoder.decode(ChatCompletionRequest.self, from: Array(body.utf8))
-        #expect(throws: OpenAIError.self) { try CompletionJob(chat: request, defaultModel: "sonnet", now: 0) }
+        #expect(throws: OpenAIError.self) { try CompletionPlan(chat: request, defaultModel: "sonnet", now: 0) }
     }
 }
 
