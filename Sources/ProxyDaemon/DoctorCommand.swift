@@ -104,8 +104,7 @@ package struct DoctorCommand: ParsableCommand {
     }
 
     private static func minutes(_ duration: Duration) -> String {
-        let minutes = duration.components.seconds / 60
-        return minutes >= 120 ? "\(minutes / 60) h" : "\(minutes) min"
+        UsageRefusal.duration(Int(duration.components.seconds))
     }
 
     static func checkRuntimeDirectory(environment: [String: String]) -> DoctorReport.Line {

@@ -30,7 +30,7 @@ package struct LineLogHandler: LogHandler {
             .sorted { $0.0 < $1.0 }
         let line = Self.line(format: format, timestamp: UTCTime.nowISO8601(), level: event.level,
                              message: "\(event.message)", fields: fields)
-        StandardError.write(line + "\n")
+        LogBuffer.shared.append(line + "\n")
     }
 
     /// - Parameter timestamp: ISO 8601 UTC (`UTCTime`).

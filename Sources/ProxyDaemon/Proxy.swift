@@ -159,7 +159,12 @@ package final class Proxy: RequestHost {
         if configuration.warmPool > 0 {
             logger.info("warm pool on", metadata: ["size": "\(configuration.warmPool)"])
         }
+        // Log lines of one loop turn go out in one write at its end (`LogBuffer`).
+        let logFlush = LoopThreadOnly(timers.timer { LogBuffer.shared.flush() })
+        LogBuffer.shared.drive { logFlush.value.schedule(after: 0) }
         loop.run()
+        LogBuffer.shared.drive(with: nil)
+        logFlush.value.close()
         // Kept and warm CLIs were asked to end at the drain; whatever still runs goes now, and is
         // reaped before the private directory (their HOME) is removed under them.
         reaper.killAll()

@@ -45,7 +45,7 @@ extension Integration {
             let path = home + "/.claude/.credentials.json"
             let now = Int(Date().timeIntervalSince1970)
             FileManager.default.createFile(atPath: path, contents: Data(ProxyProcess.Login.credentialsFile(
-                token: "sk-ant-oat01-DOCTOR-SECRET", expiresAt: now + 3 * 3600).utf8))
+                token: "sk-ant-oat01-DOCTOR-SECRET", expiresAt: now + 2 * 3600 - 30).utf8))
             let environment = ["HOME": home, "ANTHROPIC_BASE_URL": TestEnvironment.mock.baseURL,
                                "HTTPS_PROXY": "http://127.0.0.1:9"]
             let (status, text) = try Self.doctor(["--live"], environment: environment)
@@ -55,7 +55,7 @@ extension Integration {
             #expect(text.contains("✓ live request: first token after "), "\(text)")
             #expect(!text.contains("DOCTOR-SECRET") && !text.contains("sk-ant-ort01"), "a token is never printed")
             FileManager.default.createFile(atPath: path, contents: Data(ProxyProcess.Login.credentialsFile(
-                token: "sk-ant-oat01-DOCTOR-SECRET", expiresAt: now - 7200).utf8))
+                token: "sk-ant-oat01-DOCTOR-SECRET", expiresAt: now - 7200 + 30).utf8))
             let (_, expired) = try Self.doctor([], environment: environment)
             #expect(expired.contains("! login: max subscription, access token expired 2 h ago"), "\(expired)")
             #expect(expired.contains("run `claude` once"), "\(expired)")

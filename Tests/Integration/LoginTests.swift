@@ -142,7 +142,7 @@ extension Integration {
             #expect(Date().timeIntervalSince(started) < 30, "never a hang")
             #expect(chat.status == 503, "\(chat.text)")
             let error = chat.json["error"] as? [String: Any] ?? [:]
-            #expect(["cli_login_expired", "cli_not_authenticated"].contains(error["code"] as? String), "\(chat.text)")
+            #expect(error["code"] as? String == "cli_login_expired", "\(chat.text)")
             #expect((error["message"] as? String)?.contains("Run `claude` once") == true, "\(chat.text)")
             let anthropic = messages(expired, "hi")
             #expect(anthropic.status == 500)

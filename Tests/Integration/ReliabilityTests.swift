@@ -92,17 +92,16 @@ extension Integration {
             defer { proxy.stop() }
             #expect(proxy.log.contains("open_files=64"))
             var connections = try (0..<200).map { _ in try RawConnection(port: proxy.port, blocking: false) }
-            Thread.sleep(forTimeInterval: 0.5)
-            let cpuBefore = cpuSeconds(proxy.pid)
-            let logBefore = proxy.log.utf8.count
-            Thread.sleep(forTimeInterval: 2)
-            let cpu = cpuSeconds(proxy.pid) - cpuBefore
-            let logged = proxy.log.utf8.count - logBefore
-            // Spinning on accept() burns a whole core (2 s here) and writes megabytes of warnings.
-            #expect(cpu < 1.0, "the proxy used \(cpu) CPU-s in 2 s while out of descriptors")
-            #expect(logged < 64 * 1024, "the proxy logged \(logged) bytes in 2 s")
+            // Spinning on accept() would log the same warning thousands of times a second; the
+            // back-off logs once when accepting pauses and re-checks quietly while the
+            // connections stay (counts, not a clock: a slow machine gives fewer lines, never more).
+            func pauses() -> Int { proxy.log.components(separatedBy: "not accepting connections").count - 1 }
+            #expect(ProcessTable.waitUntil(seconds: 30) { pauses() >= 1 })
+            #expect(pauses() <= 2, "\(pauses()) pause lines")
             connections.removeAll()
             #expect(ProcessTable.waitUntil { CurlClient.request("GET", proxy.baseURL + "/health", timeoutSeconds: 2).status == 200 })
+            // Draining the backlog fails and pauses again a few times (17 measured); a spin is thousands.
+            #expect(pauses() < 100, "\(pauses()) pause lines while out of descriptors")
             #expect(proxy.chat(#"{"messages":[{"role":"user","content":"[[fake:ok]]"}]}"#).status == 200)
         }
 
