@@ -134,40 +134,58 @@ private final class LoopbackUpstream {
 
     func close() { Glibc.close(fd) }
 
-    /// Accepts one connection, reads its request, answers with a streamed text reply; returns the
-    /// request body (nil when none came in time).
+    /// Serves connections until the Messages request comes (a CLI may first check the host with
+    /// `HEAD /api/hello`, 2.1.284 does), answers it with a streamed text reply and returns its
+    /// body; nil when none came in time.
     func serveOne(timeout: Double) -> [UInt8]? {
+        for _ in 0..<8 {
+            guard let (head, body, client) = nextRequest(timeout: timeout) else { return nil }
+            defer { Glibc.close(client) }
+            guard head.hasPrefix("POST "), head.split(separator: " ").dropFirst().first?.contains("/v1/messages") == true else {
+                send(Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8), to: client)
+                continue
+            }
+            var reply = Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n".utf8)
+            if case .stream(let steps, _) = FakeResponder.plan(body: body, script: FakeScript(), sequence: 1) {
+                reply += steps.flatMap(\.bytes)
+            }
+            send(reply, to: client)
+            return body
+        }
+        return nil
+    }
+
+    /// The next connection's request: its head (lowercased), its body (by Content-Length) and the socket.
+    private func nextRequest(timeout: Double) -> (String, [UInt8], Int32)? {
         var listener = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard (try? syscall("poll") { poll(&listener, 1, Int32(timeout * 1000)) }) == 1,
               let client = try? syscall("accept", { accept(fd, nil, nil) }) else { return nil }
-        defer { Glibc.close(client) }
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        func complete() -> [UInt8]? {
-            guard let end = received.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
-            let head = String(decoding: received[..<end.lowerBound], as: UTF8.self).lowercased()
-            let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
-                .flatMap { Int($0.dropFirst("content-length:".count).trimmingASCIISpaces()) } ?? 0
-            return received.count - end.upperBound >= length ? Array(received[end.upperBound..<(end.upperBound + length)]) : nil
-        }
-        var body: [UInt8]?
-        while body == nil {
+        while true {
+            if let end = received.firstRange(of: Array("\r\n\r\n".utf8)) {
+                let head = String(decoding: received[..<end.lowerBound], as: UTF8.self)
+                let length = head.lowercased().split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingASCIISpaces()) } ?? 0
+                if received.count - end.upperBound >= length {
+                    return (head, Array(received[end.upperBound..<(end.upperBound + length)]), client)
+                }
+            }
             var ready = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
             guard (try? syscall("poll") { poll(&ready, 1, Int32(timeout * 1000)) }) == 1,
-                  let count = try? syscall("read", { read(client, &chunk, chunk.count) }), count > 0 else { return nil }
+                  let count = try? syscall("read", { read(client, &chunk, chunk.count) }), count > 0 else {
+                Glibc.close(client)
+                return nil
+            }
             received += chunk[..<count]
-            body = complete()
         }
-        guard let body else { return nil }
-        var reply = Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n".utf8)
-        if case .stream(let steps, _) = FakeResponder.plan(body: body, script: FakeScript(), sequence: 1) {
-            reply += steps.flatMap(\.bytes)
-        }
+    }
+
+    private func send(_ bytes: [UInt8], to client: Int32) {
         var sent = 0
-        while sent < reply.count,
-              let count = try? syscall("write", { reply[sent...].withUnsafeBytes { write(client, $0.baseAddress, $0.count) } }) {
+        while sent < bytes.count,
+              let count = try? syscall("write", { bytes[sent...].withUnsafeBytes { write(client, $0.baseAddress, $0.count) } }) {
             sent += count
         }
-        return body
     }
 }
