@@ -71,7 +71,8 @@ extension CompletionPlan {
         let isStreaming = request.stream ?? false
         let translator = ResponsesTranslator(id: id, itemID: CompletionPlanIDs.random(prefix: "msg_"), createdAt: now,
                                              model: model, instructions: request.instructions,
-                                             maxOutputTokens: request.maxOutputTokens)
+                                             maxOutputTokens: request.maxOutputTokens,
+                                             includesSignature: request.include?.contains("reasoning.encrypted_content") == true)
         self.init(id: id, conversation: conversation, prompt: prompt, model: model, options: options,
                   stopSequences: [], isStreaming: isStreaming, tools: tools, translator: translator)
     }

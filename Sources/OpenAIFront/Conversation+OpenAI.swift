@@ -103,8 +103,15 @@ extension Conversation {
                     append(.toolResult(ToolResult(callID: callID, content: Self.outputText(item.output))), as: .tool)
                     continue
                 case "reasoning"?:
-                    // Agents send back the reasoning items of earlier replies; the model's thinking
-                    // is not fed to it again.
+                    // Agents send back the reasoning items of earlier replies. One that carries its
+                    // signature (`encrypted_content`) is the model's signed thinking: it goes back
+                    // in its assistant turn (a kept CLI has it anyway; a cold start resumes it).
+                    if let signature = item.encryptedContent, !signature.isEmpty {
+                        let text = (item.summary ?? []).compactMap { part -> String? in
+                            if case .object(let fields) = part { fields["text"]?.stringValue } else { nil }
+                        }.joined()
+                        append(.thinking(text: text, signature: signature, redacted: false), as: .assistant)
+                    }
                     continue
                 case nil, "message"?:
                     break

@@ -108,6 +108,13 @@ package struct ReasoningItem: Encodable, Equatable, Sendable {
     package var type = "reasoning"
     package var status: ResponseStatus
     package var summary: [OutputPart]
+    /// The thinking's signature, when the request included `reasoning.encrypted_content`.
+    package var encryptedContent: String?
+
+    package enum CodingKeys: String, CodingKey {
+        case id, type, status, summary
+        case encryptedContent = "encrypted_content"
+    }
 }
 
 /// A content part (`output_text`, `refusal`) or a reasoning summary part (`summary_text`).

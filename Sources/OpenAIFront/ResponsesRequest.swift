@@ -19,12 +19,15 @@ package struct ResponsesRequest: Decodable, Sendable {
     package var text: JSONValue?
     package var metadata: JSONValue?
     package var reasoning: Reasoning?
+    /// Extra output asked for; `reasoning.encrypted_content` carries the thinking's signature out
+    /// in each reasoning item, for the client to send back.
+    package var include: [String]?
     /// State the proxy does not keep: refused by name rather than ignored.
     package var conversation: JSONValue?
     package var prompt: JSONValue?
 
     package enum CodingKeys: String, CodingKey {
-        case input, model, instructions, stream, tools, text, metadata, reasoning, conversation, prompt
+        case input, model, instructions, stream, tools, text, metadata, reasoning, conversation, prompt, include
         case maxOutputTokens = "max_output_tokens"
         case previousResponseID = "previous_response_id"
         case toolChoice = "tool_choice"
@@ -49,7 +52,8 @@ package enum ResponsesInput: Decodable, Sendable {
 
 /// An input item. Messages (`{"role","content"}`, with or without `"type":"message"`) are
 /// understood, and so are `function_call` and `function_call_output` (a tool round trip) and `reasoning`
-/// (sent back by agents, ignored); other item types are named in a 400.
+/// (sent back by agents: with `encrypted_content`, the thinking they carry goes back to the model);
+/// other item types are named in a 400.
 package struct ResponsesInputItem: Decodable, Sendable {
     package var type: String?
     package var role: String?
@@ -60,9 +64,13 @@ package struct ResponsesInputItem: Decodable, Sendable {
     package var arguments: String?
     /// A string, or content parts (`input_text`).
     package var output: JSONValue?
+    /// `reasoning` items: the summary shown, and the signature given out as `encrypted_content`.
+    package var summary: [JSONValue]?
+    package var encryptedContent: String?
 
     package enum CodingKeys: String, CodingKey {
-        case type, role, content, name, arguments, output
+        case type, role, content, name, arguments, output, summary
         case callID = "call_id"
+        case encryptedContent = "encrypted_content"
     }
 }

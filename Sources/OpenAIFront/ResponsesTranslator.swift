@@ -39,13 +39,18 @@ package struct ResponsesTranslator: ReplyTranslator {
     private var messageClosed = false
     private var calls: [Call] = []
     private var reasoning = ""
+    private var signature = ""
+    /// The request asked for `reasoning.encrypted_content`: the signature goes out with the summary.
+    private let includesSignature: Bool
     private var text = ""
     private var refused = false
     /// While the final events are built around a large text: that text (`text` holds the marker).
     private var splicing: String?
 
-    package init(id: String, itemID: String, createdAt: Int, model: String, instructions: String?, maxOutputTokens: Int?) {
+    package init(id: String, itemID: String, createdAt: Int, model: String, instructions: String?, maxOutputTokens: Int?,
+                 includesSignature: Bool = false) {
         self.id = id
+        self.includesSignature = includesSignature
         self.itemID = itemID
         self.reasoningID = "rs_" + itemID.dropFirst(4)
         self.createdAt = createdAt
@@ -66,8 +71,10 @@ package struct ResponsesTranslator: ReplyTranslator {
             frames.append(self.event("response.reasoning_summary_text.delta", outputIndex: index, itemID: reasoningID,
                                      summaryIndex: 0, delta: delta))
             return frames
-        case .reasoningSignature:
-            // Not passed on (a reasoning item's encrypted_content would carry it): left undone.
+        case .reasoningSignature(let piece):
+            // Carried out in the reasoning item's `encrypted_content` (when asked), so that a
+            // stateless client (Codex) sends the thinking back and a cold start passes it on.
+            signature += piece
             return []
         case .text(let delta):
             text += delta
@@ -133,6 +140,7 @@ package struct ResponsesTranslator: ReplyTranslator {
         copy.model = transcript.model ?? model
         copy.text = transcript.text
         copy.reasoning = transcript.reasoning
+        copy.signature = transcript.reasoningSignature
         copy.refused = completion.finishReason == .contentFilter
         if !transcript.reasoning.isEmpty {
             copy.reasoningIndex = copy.nextOutputIndex
@@ -173,7 +181,9 @@ package struct ResponsesTranslator: ReplyTranslator {
 
     private func reasoningItem(status: ResponseStatus) -> OutputItem {
         .reasoning(ReasoningItem(id: reasoningID, status: status,
-                                 summary: status == .inProgress ? [] : [.summaryText(reasoning)]))
+                                 summary: status == .inProgress ? [] : [.summaryText(reasoning)],
+                                 encryptedContent: includesSignature && status != .inProgress && !signature.isEmpty
+                                     ? signature : nil))
     }
 
     private func item(_ call: Call, status: ResponseStatus) -> OutputItem {
