@@ -25,9 +25,9 @@ package struct LineLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
-        let fields = metadata.merging(event.metadata ?? [:]) { $1 }
-            .map { ($0.key, "\($0.value)") }
-            .sorted { $0.0 < $1.0 }
+        // The proxy's loggers carry no metadata of their own: no merge on the common path.
+        let merged = metadata.isEmpty ? event.metadata ?? [:] : metadata.merging(event.metadata ?? [:]) { $1 }
+        let fields = merged.map { ($0.key, "\($0.value)") }.sorted { $0.0 < $1.0 }
         let line = Self.line(format: format, timestamp: UTCTime.nowISO8601(), level: event.level,
                              message: "\(event.message)", fields: fields)
         LogBuffer.shared.append(line + "\n")
@@ -47,8 +47,16 @@ package struct LineLogHandler: LogHandler {
             }
             return out
         case .logfmt:
-            let pairs = [("ts", ts), ("level", level.rawValue), ("msg", message)] + fields
-            return pairs.map { "\($0.0)=\(logfmtValue($0.1))" }.joined(separator: " ")
+            // One string grown in place: this runs for every access-log line.
+            var out = "ts=" + logfmtValue(ts) + " level=" + logfmtValue(level.rawValue) + " msg=" + logfmtValue(message)
+            out.reserveCapacity(out.utf8.count + fields.count * 24)
+            for (key, value) in fields {
+                out += " "
+                out += key
+                out += "="
+                out += logfmtValue(value)
+            }
+            return out
         }
     }
 

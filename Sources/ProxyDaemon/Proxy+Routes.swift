@@ -37,8 +37,8 @@ extension Proxy {
         }
         switch route {
         case .health:
-            respond(exchange, json: WireJSON.encode(["status": "ok", "upstream": fake == nil ? "anthropic" : "fake"]),
-                    requestID: requestID)
+            // Load balancers ask often: the two possible bodies are encoded once.
+            respond(exchange, json: fake == nil ? Self.healthBody : Self.fakeHealthBody, requestID: requestID)
         case .models:
             // The anthropic SDKs list models with their own shape (they send anthropic-version or x-api-key).
             if Self.speaksAnthropic(exchange) {
@@ -180,6 +180,9 @@ extension Proxy {
         default: return host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
         }
     }
+
+    private static let healthBody = WireJSON.encode(["status": "ok", "upstream": "anthropic"])
+    private static let fakeHealthBody = WireJSON.encode(["status": "ok", "upstream": "fake"])
 
     private func respond(_ exchange: HTTPExchange, json: [UInt8], requestID: String) {
         exchange.respond(status: 200, headers: [("Content-Type", "application/json"), ("X-Request-Id", requestID)],
