@@ -72,7 +72,8 @@ extension CompletionPlan {
         let translator = ResponsesTranslator(id: id, itemID: CompletionPlanIDs.random(prefix: "msg_"), createdAt: now,
                                              model: model, instructions: request.instructions,
                                              maxOutputTokens: request.maxOutputTokens,
-                                             includesSignature: request.include?.contains("reasoning.encrypted_content") == true)
+                                             includesSignature: request.include?.contains("reasoning.encrypted_content") == true,
+                                             freeFormTools: Set((tools?.tools ?? []).filter(\.isFreeForm).map(\.name)))
         self.init(id: id, conversation: conversation, prompt: prompt, model: model, options: options,
                   stopSequences: [], isStreaming: isStreaming, tools: tools, translator: translator)
     }

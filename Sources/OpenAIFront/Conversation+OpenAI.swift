@@ -95,9 +95,19 @@ extension Conversation {
                     try pairing.called(callID, param: "\(param).call_id")
                     append(.toolCall(ToolCall(id: callID, name: name, arguments: item.arguments ?? "{}")), as: .assistant)
                     continue
-                case "function_call_output"?:
+                case "custom_tool_call"?:
+                    guard let callID = item.callID, !callID.isEmpty, let name = item.name else {
+                        throw .invalidRequest("A custom_tool_call item needs `call_id` and `name`.", param: param)
+                    }
+                    try pairing.called(callID, param: "\(param).call_id")
+                    // As the model made it: its bridged function with the one `input` argument.
+                    append(.toolCall(ToolCall(id: callID, name: name,
+                                              arguments: ToolSpec.freeFormArguments(input: item.input ?? ""))),
+                           as: .assistant)
+                    continue
+                case "function_call_output"?, "custom_tool_call_output"?:
                     guard let callID = item.callID, !callID.isEmpty else {
-                        throw .invalidRequest("A function_call_output item needs `call_id`.", param: "\(param).call_id")
+                        throw .invalidRequest("A \(item.type ?? "") item needs `call_id`.", param: "\(param).call_id")
                     }
                     try pairing.answer(callID, param: "\(param).call_id")
                     append(.toolResult(ToolResult(callID: callID, content: Self.outputText(item.output))), as: .tool)

@@ -67,13 +67,32 @@ package enum OutputItem: Encodable, Equatable, Sendable {
     case message(OutputMessage)
     case reasoning(ReasoningItem)
     case functionCall(FunctionCallItem)
+    case customToolCall(CustomToolCallItem)
 
     package func encode(to encoder: any Encoder) throws {
         switch self {
         case .message(let message): try message.encode(to: encoder)
         case .reasoning(let reasoning): try reasoning.encode(to: encoder)
         case .functionCall(let call): try call.encode(to: encoder)
+        case .customToolCall(let call): try call.encode(to: encoder)
         }
+    }
+}
+
+/// An output item of type `custom_tool_call`: the model calls one of the client's free-form
+/// (`custom`) tools with one string of input.
+package struct CustomToolCallItem: Encodable, Equatable, Sendable {
+    package var id: String
+    package var type = "custom_tool_call"
+    package var status: ResponseStatus
+    /// What the client's `custom_tool_call_output` names in the next request.
+    package var callID: String
+    package var name: String
+    package var input: String
+
+    package enum CodingKeys: String, CodingKey {
+        case id, type, status, name, input
+        case callID = "call_id"
     }
 }
 
@@ -152,9 +171,11 @@ package struct ResponseStreamEvent: Encodable, Sendable {
     package var text: String?
     package var logprobs: [JSONValue]?
     package var arguments: String?
+    /// A custom tool call's whole input (`response.custom_tool_call_input.done`).
+    package var input: String?
 
     package enum CodingKeys: String, CodingKey {
-        case type, response, item, part, delta, text, logprobs, arguments
+        case type, response, item, part, delta, text, logprobs, arguments, input
         case sequenceNumber = "sequence_number"
         case outputIndex = "output_index"
         case contentIndex = "content_index"

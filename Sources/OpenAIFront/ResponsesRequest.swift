@@ -67,9 +67,11 @@ package struct ResponsesInputItem: Decodable, Sendable {
     /// `reasoning` items: the summary shown, and the signature given out as `encrypted_content`.
     package var summary: [JSONValue]?
     package var encryptedContent: String?
+    /// `custom_tool_call` items: the free-form input the model gave.
+    package var input: String?
 
     package enum CodingKeys: String, CodingKey {
-        case type, role, content, name, arguments, output, summary
+        case type, role, content, name, arguments, output, summary, input
         case callID = "call_id"
         case encryptedContent = "encrypted_content"
     }

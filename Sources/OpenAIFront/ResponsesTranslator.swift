@@ -19,6 +19,8 @@ package struct ResponsesTranslator: ReplyTranslator {
         var name: String
         var arguments = ""
         var closed = false
+        /// A `custom` tool: a `custom_tool_call` item whose input is the `input` argument.
+        var isFreeForm = false
     }
 
     // Configuration.
@@ -42,15 +44,18 @@ package struct ResponsesTranslator: ReplyTranslator {
     private var signature = ""
     /// The request asked for `reasoning.encrypted_content`: the signature goes out with the summary.
     private let includesSignature: Bool
+    /// The client's `custom` tools by name.
+    private let freeFormTools: Set<String>
     private var text = ""
     private var refused = false
     /// While the final events are built around a large text: that text (`text` holds the marker).
     private var splicing: String?
 
     package init(id: String, itemID: String, createdAt: Int, model: String, instructions: String?, maxOutputTokens: Int?,
-                 includesSignature: Bool = false) {
+                 includesSignature: Bool = false, freeFormTools: Set<String> = []) {
         self.id = id
         self.includesSignature = includesSignature
+        self.freeFormTools = freeFormTools
         self.itemID = itemID
         self.reasoningID = "rs_" + itemID.dropFirst(4)
         self.createdAt = createdAt
@@ -85,7 +90,9 @@ package struct ResponsesTranslator: ReplyTranslator {
         case .toolCall(let index, let callID, let name):
             var frames = begin() + closeReasoning() + closeMessage(status: .completed) + closeCalls(status: .completed)
             guard index == calls.count else { return frames }
-            let call = Call(outputIndex: nextOutputIndex, itemID: functionCallItemID(index), callID: callID, name: name)
+            let isFreeForm = freeFormTools.contains(name)
+            let call = Call(outputIndex: nextOutputIndex, itemID: callItemID(index, freeForm: isFreeForm), callID: callID,
+                            name: name, isFreeForm: isFreeForm)
             nextOutputIndex += 1
             calls.append(call)
             frames.append(self.event("response.output_item.added", outputIndex: call.outputIndex,
@@ -94,6 +101,8 @@ package struct ResponsesTranslator: ReplyTranslator {
         case .toolArguments(let index, let fragment):
             guard calls.indices.contains(index), !calls[index].closed else { return [] }
             calls[index].arguments += fragment
+            // A custom tool's input is the JSON string inside the arguments: sent whole at the end.
+            guard !calls[index].isFreeForm else { return [] }
             return [self.event("response.function_call_arguments.delta", outputIndex: calls[index].outputIndex,
                                itemID: calls[index].itemID, delta: fragment)]
         case .completed(let completion):
@@ -152,8 +161,10 @@ package struct ResponsesTranslator: ReplyTranslator {
             copy.nextOutputIndex += 1
         }
         for (index, call) in toolCalls.enumerated() {
-            copy.calls.append(Call(outputIndex: copy.nextOutputIndex, itemID: functionCallItemID(index),
-                                   callID: call.id, name: call.name, arguments: call.arguments, closed: true))
+            let isFreeForm = freeFormTools.contains(call.name)
+            copy.calls.append(Call(outputIndex: copy.nextOutputIndex, itemID: callItemID(index, freeForm: isFreeForm),
+                                   callID: call.id, name: call.name, arguments: call.arguments, closed: true,
+                                   isFreeForm: isFreeForm))
             copy.nextOutputIndex += 1
         }
         return WireJSON.encode(copy.response(for: completion))
@@ -168,8 +179,8 @@ package struct ResponsesTranslator: ReplyTranslator {
         }
     }
 
-    private func functionCallItemID(_ index: Int) -> String {
-        "fc_\(itemID.dropFirst(4))_\(index)"
+    private func callItemID(_ index: Int, freeForm: Bool) -> String {
+        "\(freeForm ? "ctc" : "fc")_\(itemID.dropFirst(4))_\(index)"
     }
 
     private func messageItem(status: ResponseStatus) -> OutputItem {
@@ -187,8 +198,13 @@ package struct ResponsesTranslator: ReplyTranslator {
     }
 
     private func item(_ call: Call, status: ResponseStatus) -> OutputItem {
-        .functionCall(FunctionCallItem(id: call.itemID, status: status, callID: call.callID, name: call.name,
-                                       arguments: status == .inProgress ? "" : call.arguments))
+        if call.isFreeForm {
+            return .customToolCall(CustomToolCallItem(
+                id: call.itemID, status: status, callID: call.callID, name: call.name,
+                input: status == .inProgress ? "" : ToolSpec.freeFormInput(fromArguments: call.arguments)))
+        }
+        return .functionCall(FunctionCallItem(id: call.itemID, status: status, callID: call.callID, name: call.name,
+                                              arguments: status == .inProgress ? "" : call.arguments))
     }
 
     private mutating func openReasoning() -> [SSEFrame] {
@@ -244,8 +260,16 @@ package struct ResponsesTranslator: ReplyTranslator {
         for index in calls.indices where !calls[index].closed {
             calls[index].closed = true
             let call = calls[index]
-            frames.append(event("response.function_call_arguments.done", outputIndex: call.outputIndex,
-                                itemID: call.itemID, arguments: call.arguments))
+            if call.isFreeForm {
+                let input = ToolSpec.freeFormInput(fromArguments: call.arguments)
+                frames.append(event("response.custom_tool_call_input.delta", outputIndex: call.outputIndex,
+                                    itemID: call.itemID, delta: input))
+                frames.append(event("response.custom_tool_call_input.done", outputIndex: call.outputIndex,
+                                    itemID: call.itemID, input: input))
+            } else {
+                frames.append(event("response.function_call_arguments.done", outputIndex: call.outputIndex,
+                                    itemID: call.itemID, arguments: call.arguments))
+            }
             frames.append(event("response.output_item.done", outputIndex: call.outputIndex, item: item(call, status: status)))
         }
         return frames
@@ -289,12 +313,13 @@ package struct ResponsesTranslator: ReplyTranslator {
     private mutating func event(_ type: String, response: ResponseObject? = nil, outputIndex: Int? = nil,
                                 contentIndex: Int? = nil, itemID: String? = nil, summaryIndex: Int? = nil,
                                 item: OutputItem? = nil, part: OutputPart? = nil, delta: String? = nil,
-                                text: String? = nil, logprobs: [JSONValue]? = nil, arguments: String? = nil) -> SSEFrame {
+                                text: String? = nil, logprobs: [JSONValue]? = nil, arguments: String? = nil,
+                                input: String? = nil) -> SSEFrame {
         defer { sequenceNumber += 1 }
         let value = ResponseStreamEvent(type: type, sequenceNumber: sequenceNumber, response: response,
                                         outputIndex: outputIndex, contentIndex: contentIndex, itemID: itemID,
                                         summaryIndex: summaryIndex, item: item, part: part, delta: delta,
-                                        text: text, logprobs: logprobs, arguments: arguments)
+                                        text: text, logprobs: logprobs, arguments: arguments, input: input)
         if let splicing { return .json(value, event: type, splicing: splicing) }
         return .json(value, event: type)
     }

@@ -16,6 +16,10 @@ package enum ToolDefinitions {
                 throw .invalidRequest("Each tool must be an object.", param: param)
             }
             let type = fields["type"]?.stringValue ?? ""
+            if type == "custom", shape == .responses {
+                specs.append(try customSpec(fields, param: param))
+                continue
+            }
             guard type == "function" else {
                 throw .invalidRequest(
                     "Tools of type '\(type)' are not supported by this proxy: it serves the client's own functions "
@@ -49,6 +53,30 @@ package enum ToolDefinitions {
             }
         }
         return ToolUse(tools: specs, choice: parsedChoice, parallel: parallel ?? true)
+    }
+
+    /// A Responses `custom` tool (`{"type":"custom","name","description","format"}`): the model
+    /// gets a function taking one string, told the input's grammar when the tool has one.
+    private static func customSpec(_ fields: [String: JSONValue], param: String) throws(OpenAIError) -> ToolSpec {
+        var function = fields
+        var description = fields["description"]?.stringValue ?? ""
+        if case .object(let format)? = fields["format"], format["type"]?.stringValue == "grammar",
+           let definition = format["definition"]?.stringValue {
+            let syntax = format["syntax"]?.stringValue ?? "grammar"
+            description += (description.isEmpty ? "" : "\n\n")
+                + "Pass the tool's whole input as the string `input`; it must match this \(syntax) grammar:\n\(definition)"
+        } else {
+            description += (description.isEmpty ? "" : "\n\n") + "Pass the tool's whole input, free-form text, as the string `input`."
+        }
+        function["description"] = .string(description)
+        function["parameters"] = .object([
+            "type": .string("object"),
+            "properties": .object([ToolSpec.freeFormInputKey: .object(["type": .string("string")])]),
+            "required": .array([.string(ToolSpec.freeFormInputKey)]),
+        ])
+        var spec = try spec(function, param: param)
+        spec.isFreeForm = true
+        return spec
     }
 
     private static func spec(_ function: [String: JSONValue], param: String) throws(OpenAIError) -> ToolSpec {
@@ -97,7 +125,8 @@ package enum ToolDefinitions {
             return .auto
         case .string("required")?:
             return .required
-        case .object(let fields)? where fields["type"]?.stringValue == "function":
+        case .object(let fields)? where fields["type"]?.stringValue == "function"
+                                     || (shape == .responses && fields["type"]?.stringValue == "custom"):
             let name: String?
             switch shape {
             case .chat:

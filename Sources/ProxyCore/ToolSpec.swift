@@ -5,11 +5,29 @@ package struct ToolSpec: Hashable, Sendable {
     package var description: String?
     /// A JSON Schema object.
     package var parameters: JSONValue
+    /// A Responses `custom` tool: its input is one free-form string (Codex's patch tool), bridged
+    /// as a function with a single string parameter `input` (`freeFormInputKey`).
+    package var isFreeForm = false
 
-    package init(name: String, description: String? = nil, parameters: JSONValue) {
+    package init(name: String, description: String? = nil, parameters: JSONValue, isFreeForm: Bool = false) {
         self.name = name
         self.description = description
         self.parameters = parameters
+        self.isFreeForm = isFreeForm
+    }
+
+    package static let freeFormInputKey = "input"
+
+    /// A free-form tool's input from the arguments the model wrote for its bridged function.
+    package static func freeFormInput(fromArguments arguments: String) -> String {
+        guard case .object(let fields)? = try? WireJSON.decode(JSONValue.self, from: Array(arguments.utf8)),
+              let input = fields[freeFormInputKey]?.stringValue else { return arguments }
+        return input
+    }
+
+    /// The arguments of a free-form tool's bridged function for a given input.
+    package static func freeFormArguments(input: String) -> String {
+        String(decoding: WireJSON.encode(JSONValue.object([freeFormInputKey: .string(input)])), as: UTF8.self)
     }
 }
 

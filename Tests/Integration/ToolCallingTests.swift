@@ -104,6 +104,41 @@ extension Integration {
             #expect(ProcessTable.waitUntil { proxy.log.contains("history=native") })
         }
 
+        /// Codex's request shape (Fixtures/codex_responses_request.json, written after codex-rs's
+        /// request builder: instructions, a developer message, a `custom` patch tool with a lark
+        /// grammar beside a function, store false, include, prompt_cache_key, text.verbosity),
+        /// streamed: the model's call of the free-form tool is a `custom_tool_call` item with its
+        /// input as a string, and the next request, carrying that item and a
+        /// `custom_tool_call_output`, continues the conversation with the result.
+        @Test(.needsRealCLI) func aCodexLoopWithItsFreeFormPatchTool() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let tag = tag()
+            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/codex_responses_request.json").path
+            let fixture = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "__TAG__", with: tag)
+            let first = proxy.responses(fixture)
+            #expect(first.status == 200, "\(first.text.prefix(400))")
+            #expect(first.eventNames.contains("response.custom_tool_call_input.done"), "\(first.eventNames)")
+            #expect(!first.eventNames.contains("response.function_call_arguments.delta"))
+            let completed = try #require(first.dataObjects.last?["response"] as? [String: Any])
+            let output = try #require(completed["output"] as? [[String: Any]])
+            let call = try #require(output.first { $0["type"] as? String == "custom_tool_call" }, "\(output)")
+            #expect(call["name"] as? String == "apply_patch")
+            #expect(call["input"] as? String == "Alice", "the input is the string itself, not JSON: \(call)")
+            let callID = try #require(call["call_id"] as? String)
+            var body = try #require(try JSONSerialization.jsonObject(with: Data(fixture.utf8)) as? [String: Any])
+            var input = try #require(body["input"] as? [[String: Any]])
+            input += output.filter { $0["type"] as? String != "message" }
+            input.append(["type": "custom_tool_call_output", "call_id": callID, "output": "Done. Added README.md"])
+            body["input"] = input
+            let second = proxy.responses(String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+            #expect(second.status == 200, "\(second.text.prefix(400))")
+            let answer = (second.dataObjects.last?["response"] as? [String: Any])?["output"] as? [[String: Any]] ?? []
+            let text = answer.compactMap { ($0["content"] as? [[String: Any]])?.first?["text"] as? String }.joined()
+            #expect(text.hasPrefix("The tool said: Done. Added README.md"), "\(answer)")
+            #expect(proxy.metric("ccp_conversation_resumes_total{kind=\"tool_result\"}") == 1, "carried on in its CLI")
+        }
+
         @Test(.needsRealCLI) func responsesFunctionCallsStreamedAndWhole() throws {
             let proxy = try ProxyProcess()
             defer { proxy.stop() }
