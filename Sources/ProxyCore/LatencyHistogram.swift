@@ -6,6 +6,8 @@ package struct LatencyHistogram: Sendable, Equatable {
     package static let buckets: [Double] =
         (1...20).map { Double($0 * 5) / 1000 }
         + [0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 120, 300]
+    /// The bounds as `/metrics` prints them, formatted once (a scrape prints hundreds).
+    package static let bucketLabels: [String] = buckets.map { "\($0)" }
 
     /// Values per bucket (not cumulative); a value above the last bound is in `count` only.
     private var perBucket = [Int](repeating: 0, count: LatencyHistogram.buckets.count)

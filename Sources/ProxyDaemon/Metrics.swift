@@ -193,8 +193,16 @@ package struct Metrics: Sendable {
     private func samples(_ name: String, _ histogram: LatencyHistogram, labels: String, into out: inout String) {
         let prefix = labels.isEmpty ? "" : labels + ","
         let suffix = labels.isEmpty ? "" : "{\(labels)}"
-        for (bound, cumulative) in zip(LatencyHistogram.buckets, histogram.counts) {
-            out += "\(name)_bucket{\(prefix)le=\"\(bound)\"} \(cumulative)\n"
+        // Appended piece by piece: a scrape prints hundreds of these lines.
+        for (bound, cumulative) in zip(LatencyHistogram.bucketLabels, histogram.counts) {
+            out += name
+            out += "_bucket{"
+            out += prefix
+            out += "le=\""
+            out += bound
+            out += "\"} "
+            out += String(cumulative)
+            out += "\n"
         }
         out += "\(name)_bucket{\(prefix)le=\"+Inf\"} \(histogram.count)\n"
         out += "\(name)_sum\(suffix) \(histogram.sum)\n\(name)_count\(suffix) \(histogram.count)\n"
