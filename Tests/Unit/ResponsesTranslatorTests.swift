@@ -65,4 +65,44 @@ struct ResponsesTranslatorTests {
         #expect(body["id"] as? String == "resp_1")
         #expect(body["model"] as? String == "claude-sonnet-4-5")
     }
+
+    /// A call of a `custom` tool, in a whole reply: a `custom_tool_call` item whose input is the
+    /// string the model passed, not the bridged function's JSON arguments.
+    @Test func aFreeFormToolCallIsACustomToolCallItem() throws {
+        var transcript = TurnTranscript()
+        for event: TurnEvent in [
+            .began(model: "claude-sonnet-4-5"), .toolCall(index: 0, id: "call_1", name: "apply_patch"),
+            .toolArguments(index: 0, fragment: #"{"input":"*** Begin Patch\n*** End Patch"}"#),
+            .completed(TurnCompletion(finishReason: .toolCalls, usage: TokenUsage(), costUSD: nil, stopsChild: false)),
+        ] { transcript.record(event) }
+        let translator = ResponsesTranslator(id: "resp_1", itemID: "msg_1", createdAt: 42, model: "sonnet",
+                                             instructions: nil, maxOutputTokens: nil, freeFormTools: ["apply_patch"])
+        let output = jsonObject(translator.body(for: transcript))["output"] as? [[String: Any]] ?? []
+        #expect(output.count == 1)
+        #expect(output.first?["type"] as? String == "custom_tool_call")
+        #expect(output.first?["input"] as? String == "*** Begin Patch\n*** End Patch")
+        #expect(output.first?["call_id"] as? String == "call_1")
+        #expect(output.first?["arguments"] == nil)
+    }
+
+    /// A `custom` tool becomes a function of one required string, and `tool_choice` may name it.
+    @Test func aCustomToolIsBridgedAsAOneStringFunction() throws {
+        let tools: [JSONValue] = [.object(["type": .string("custom"), "name": .string("apply_patch"),
+                                           "description": .string("Edit files."),
+                                           "format": .object(["type": .string("grammar"), "syntax": .string("lark"),
+                                                              "definition": .string("start: \"x\"")])])]
+        let use = try #require(try ToolDefinitions.parse(tools: tools, choice: .object(["type": .string("custom"),
+                                                                                       "name": .string("apply_patch")]),
+                                                         parallel: nil, shape: .responses))
+        let spec = try #require(use.tools.first)
+        #expect(spec.isFreeForm)
+        #expect(use.choice == .named("apply_patch"))
+        #expect(spec.description?.contains("lark grammar") == true && spec.description?.contains("start: \"x\"") == true)
+        guard case .object(let schema) = spec.parameters, case .array(let required)? = schema["required"] else {
+            Issue.record("\(spec.parameters)"); return
+        }
+        #expect(required == [.string("input")])
+        // Chat has no custom tools: still refused by type.
+        #expect(throws: OpenAIError.self) { try ToolDefinitions.parse(tools: tools, choice: nil, parallel: nil, shape: .chat) }
+    }
 }
