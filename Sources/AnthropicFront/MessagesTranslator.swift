@@ -75,7 +75,8 @@ package struct MessagesTranslator: ReplyTranslator {
         }
         // Calls cut by the output limit are not calls: a max_tokens reply carries none.
         if completion.finishReason == .toolCalls {
-            content += transcript.toolCalls.map { .toolUse(id: $0.id, name: $0.name, input: Self.input($0.arguments)) }
+            // Arguments that are not a JSON object go out as an empty input.
+            content += transcript.toolCalls.map { .toolUse(id: $0.id, name: $0.name, input: $0.input ?? .object([:])) }
         }
         return WireJSON.encode(AnthropicReply(
             id: id, model: transcript.model ?? model, content: content,
@@ -95,13 +96,6 @@ package struct MessagesTranslator: ReplyTranslator {
     }
 
     /// A call's arguments as the object the model wrote (an empty object if it was not JSON).
-    private static func input(_ arguments: String) -> JSONValue {
-        guard let value = try? WireJSON.decode(JSONValue.self, from: Array(arguments.utf8)), case .object = value else {
-            return .object([:])
-        }
-        return value
-    }
-
     private mutating func start() -> [SSEFrame] {
         guard !started else { return [] }
         started = true

@@ -19,6 +19,16 @@ package struct Conversation: Equatable, Sendable {
             self.name = name
             self.arguments = arguments
         }
+
+        /// The arguments as a `tool_use` input: the JSON object the model wrote (no text at all is
+        /// `{}`), nil when they are not an object.
+        package var input: JSONValue? {
+            if arguments.allSatisfy(\.isWhitespace) { return .object([:]) }
+            guard let value = try? WireJSON.decode(JSONValue.self, from: Array(arguments.utf8)), case .object = value else {
+                return nil
+            }
+            return value
+        }
     }
 
     /// What a call returned, paired with its call by id.

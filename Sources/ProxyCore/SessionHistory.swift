@@ -67,7 +67,7 @@ package struct SessionHistory: Equatable, Sendable {
                     switch block {
                     case .text(let text) where !text.isEmpty: blocks.append(.text(text))
                     case .toolCall(let call):
-                        guard let input = arguments(call.arguments) else { return .failure(.argumentsNotJSON) }
+                        guard let input = call.input else { return .failure(.argumentsNotJSON) }
                         guard toolsBridged else { return .failure(.toolsMissing) }
                         blocks.append(.toolUse(id: call.id, name: ToolBridge.bridged(call.name), input: input))
                         open.insert(call.id)
@@ -133,14 +133,6 @@ package struct SessionHistory: Equatable, Sendable {
         } else {
             messages.append(AnthropicMessage(role: .user, content: blocks))
         }
-    }
-
-    /// A tool call's arguments as a `tool_use` input: a JSON object, or nothing at all.
-    private static func arguments(_ text: String) -> JSONValue? {
-        if text.allSatisfy(\.isWhitespace) { return .object([:]) }
-        guard let value = try? WireJSON.decode(JSONValue.self, from: Array(text.utf8)),
-              case .object = value else { return nil }
-        return value
     }
 
     // MARK: The file

@@ -142,14 +142,14 @@ private final class LoopbackUpstream {
             guard let (head, body, client) = nextRequest(timeout: timeout) else { return nil }
             defer { Glibc.close(client) }
             guard head.hasPrefix("POST "), head.split(separator: " ").dropFirst().first?.contains("/v1/messages") == true else {
-                send(Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8), to: client)
+                try? Descriptor.writeAll(client, Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8), what: "answer the host check")
                 continue
             }
             var reply = Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n".utf8)
             if case .stream(let steps, _) = FakeResponder.plan(body: body, script: FakeScript(), sequence: 1) {
                 reply += steps.flatMap(\.bytes)
             }
-            send(reply, to: client)
+            try? Descriptor.writeAll(client, reply, what: "answer the Messages request")
             return body
         }
         return nil
@@ -178,14 +178,6 @@ private final class LoopbackUpstream {
                 return nil
             }
             received += chunk[..<count]
-        }
-    }
-
-    private func send(_ bytes: [UInt8], to client: Int32) {
-        var sent = 0
-        while sent < bytes.count,
-              let count = try? syscall("write", { bytes[sent...].withUnsafeBytes { write(client, $0.baseAddress, $0.count) } }) {
-            sent += count
         }
     }
 }

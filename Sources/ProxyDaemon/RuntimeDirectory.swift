@@ -96,10 +96,7 @@ package struct RuntimeDirectory: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let path = "\(directory)/\(id).jsonl"
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw SystemError(operation: "create \(path)", errno: errno)
-        }
+        try FileBytes.write(bytes, to: path, mode: 0o600)
         return path
     }
 

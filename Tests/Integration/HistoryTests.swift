@@ -71,9 +71,14 @@ extension Integration {
         }
 
         /// A plain chat's second turn after a restart (a proxy that keeps nothing): native turns,
-        /// the cache marker on the newest block only, no flattened transcript, a silent CLI.
-        @Test(.needsRealCLI) func aColdSecondTurnReachesTheUpstreamAsTurns() throws {
-            let proxy = try ProxyProcess(arguments: ["--max-parked", "0"])
+        /// the cache marker on the newest block only, no flattened transcript, a silent CLI; with
+        /// each subscription login (the credentials file, and CLAUDE_CODE_OAUTH_TOKEN), whose OAuth
+        /// token the resumed CLI carries upstream.
+        @Test(.needsRealCLI, arguments: ["file", "oauth_token"])
+        func aColdSecondTurnReachesTheUpstreamAsTurns(login: String) throws {
+            let token = "sk-ant-oat01-HISTORY-\(login.uppercased())"
+            let proxy = try ProxyProcess(arguments: ["--max-parked", "0"],
+                                         login: login == "file" ? .subscription(token: token) : .oauthToken(token))
             defer { proxy.stop() }
             let tag = tag()
             let body = #"{"model":"sonnet","messages":[{"role":"user","content":"hi [[id:\#(tag)]]"},"#
@@ -95,6 +100,8 @@ extension Integration {
             #expect(ProcessTable.waitUntil { proxy.log.contains("history=native") })
             #expect(count(proxy, #"form="native""#) == 1)
             #expect(count(proxy, #"form="flattened",reason="tools_missing""#) == 0)
+            let credentials = TestEnvironment.mock.credentials(tag: tag)
+            #expect(!credentials.isEmpty && credentials.allSatisfy { $0.kind == "oauth" && $0.token == token }, "\(credentials)")
             #expect(!proxy.log.contains("CLI stderr"), "\(proxy.log.suffix(800))")
             // The session file went with its CLI.
             #expect(ProcessTable.waitUntil { proxy.children.isEmpty })
