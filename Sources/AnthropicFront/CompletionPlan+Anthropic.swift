@@ -4,9 +4,10 @@ import ProxyCore
 extension CompletionPlan {
     package init(messages request: MessagesRequest, defaultModel: String) throws(AnthropicError) {
         guard let maxTokens = request.maxTokens else { throw .invalidRequest("max_tokens: Field required") }
-        // The SDK's tool runner falls back to sending the whole conversation on this answer.
-        if let thread = request.thread, thread != .null {
-            throw AnthropicError(status: 400, message: "thread: server-side threads are not supported by this proxy; "
+        // `MessageThreads` makes a threaded request whole first; one that was not is refused
+        // with the answer on which the SDK's tool runner sends the whole conversation instead.
+        guard request.thread == nil else {
+            throw AnthropicError(status: 400, message: "thread: server-side threads are not served here; "
                                  + "send the whole conversation in `messages`.", isRetryable: false,
                                  code: "thread_unsupported_request", unsupported: ["thread"])
         }

@@ -16,8 +16,8 @@ package struct MessagesRequest: Decodable, Sendable {
     /// `output_format`.
     package var outputConfig: JSONValue?
     package var outputFormat: JSONValue?
-    /// A server-side thread (the SDK's tool runner): not kept by this proxy.
-    package var thread: JSONValue?
+    /// A server-side thread (the SDK's tool runner), held by `MessageThreads`.
+    package var thread: MessagesThread?
 
     package enum CodingKeys: String, CodingKey {
         case model, system, messages, stream, thinking, tools, thread

@@ -66,6 +66,14 @@ package struct MessagesTranslator: ReplyTranslator {
     package func body(for transcript: TurnTranscript) -> [UInt8] {
         let completion = transcript.completion
             ?? TurnCompletion(finishReason: .stop, usage: TokenUsage(), costUSD: nil, stopsChild: false)
+        return WireJSON.encode(AnthropicReply(
+            id: id, model: transcript.model ?? model, content: Self.content(for: transcript),
+            stopReason: Self.stopReason(completion.finishReason, completion.stopSequence),
+            stopSequence: completion.stopSequence, usage: AnthropicUsage(completion.usage)))
+    }
+
+    /// A whole reply's content blocks: thinking, text, then the calls.
+    package static func content(for transcript: TurnTranscript) -> [AnthropicContentBlock] {
         var content: [AnthropicContentBlock] = []
         if !transcript.reasoning.isEmpty || !transcript.reasoningSignature.isEmpty {
             content.append(.thinking(transcript.reasoning, signature: transcript.reasoningSignature))
@@ -74,14 +82,11 @@ package struct MessagesTranslator: ReplyTranslator {
             content.append(.text(transcript.text))
         }
         // Calls cut by the output limit are not calls: a max_tokens reply carries none.
-        if completion.finishReason == .toolCalls {
+        if transcript.completion?.finishReason == .toolCalls {
             // Arguments that are not a JSON object go out as an empty input.
             content += transcript.toolCalls.map { .toolUse(id: $0.id, name: $0.name, input: $0.input ?? .object([:])) }
         }
-        return WireJSON.encode(AnthropicReply(
-            id: id, model: transcript.model ?? model, content: content,
-            stopReason: Self.stopReason(completion.finishReason, completion.stopSequence),
-            stopSequence: completion.stopSequence, usage: AnthropicUsage(completion.usage)))
+        return content
     }
 
     // MARK: Pieces

@@ -11,6 +11,12 @@ package protocol CompletionSessionOwner: AnyObject {
     func session(_ session: CompletionSession, runs model: String)
     /// The latest known state of the usage windows, as response headers.
     var usageHeaders: [(String, String)] { get }
+    /// The reply has gone to the sink whole (the CLI may still be finishing); `answered` holds it.
+    func sessionAnswered(_ session: CompletionSession)
+}
+
+extension CompletionSessionOwner {
+    package func sessionAnswered(_ session: CompletionSession) {}
 }
 
 /// Per-request glue: attaches to one CLI process, feeds its stdout through `LineSplitter` →
@@ -85,6 +91,10 @@ package final class CompletionSession: CLIProcessListener {
     package var keepsCLI: Bool { machine.keepsChild }
     /// The turn as the client got it (kept for every request that may park its CLI).
     package private(set) var transcript = TurnTranscript()
+    /// The whole reply when the client got all of it and it was held (not cut, not too long).
+    package var answered: TurnTranscript? {
+        failure == nil && transcript.completion != nil && !tooLongToKeep ? transcript : nil
+    }
     /// A streamed answer longer than this keeps no CLI: the proxy would hold all of it to
     /// recognise the conversation's next turn (a plain stream keeps nothing it sent).
     private static let keptStreamLimit = 1 << 20
@@ -101,15 +111,20 @@ package final class CompletionSession: CLIProcessListener {
     /// than stopped: for a conversation already under way (earlier turns, or tools). A first
     /// message abandoned mid-answer is seldom continued; its CLI goes.
     private let keepsAfterDeparture: Bool
+    /// The whole reply is held after the request (a Messages thread holds it), streamed or not.
+    private let holdsReply: Bool
 
     /// - Parameters:
     ///   - keepsConversation: the conversation may continue in this CLI after the request.
     ///   - keepsAfterDeparture: it may continue even when the client leaves mid-answer.
+    ///   - holdsReply: the reply is wanted whole afterwards (`answered`), streamed or not.
     package init(id: String, sink: any ResponseSink, translator: any ReplyTranslator, isStreaming: Bool,
-                 keepsConversation: Bool = false, keepsAfterDeparture: Bool? = nil, headers: [(String, String)],
-                 limits: Limits, timers: any TimerFactory, logger: Logger, elapsed: @escaping () -> Double = { 0 }) {
+                 keepsConversation: Bool = false, keepsAfterDeparture: Bool? = nil, holdsReply: Bool = false,
+                 headers: [(String, String)], limits: Limits, timers: any TimerFactory, logger: Logger,
+                 elapsed: @escaping () -> Double = { 0 }) {
         self.id = id
         self.keepsAfterDeparture = keepsAfterDeparture ?? keepsConversation
+        self.holdsReply = holdsReply
         self.elapsed = elapsed
         self.reducer = TurnReducer()
         self.sink = sink
@@ -274,12 +289,12 @@ package final class CompletionSession: CLIProcessListener {
     private func turn(_ event: TurnEvent) {
         // Only a whole reply needs the whole text, and a conversation that may continue; a plain
         // stream must not keep what it already sent.
-        if keepsProcess && machine.isStreaming && !tooLongToKeep && replyBytes > Self.keptStreamLimit {
+        if (keepsProcess || holdsReply) && machine.isStreaming && !tooLongToKeep && replyBytes > Self.keptStreamLimit {
             // Past this, holding the answer to recognise the next turn costs more than a new CLI.
             tooLongToKeep = true
             transcript = TurnTranscript()
         }
-        if !machine.isStreaming || (keepsProcess && !tooLongToKeep) { transcript.record(event) }
+        if !machine.isStreaming || ((keepsProcess || holdsReply) && !tooLongToKeep) { transcript.record(event) }
         if case .began(let model) = event {
             self.model = model
             owner?.session(self, runs: model)
@@ -404,6 +419,7 @@ package final class CompletionSession: CLIProcessListener {
                 } else {
                     endAfterOutbox = true
                 }
+                if failure == nil { owner?.sessionAnswered(self) }
             case .respondWithBody:
                 let responseHeaders = finishedHeaders()
                 if let spliced = translator.splicedBody(for: transcript) {
@@ -415,6 +431,7 @@ package final class CompletionSession: CLIProcessListener {
                     sink.respond(status: 200, headers: responseHeaders + [("Content-Type", "application/json")],
                                  body: translator.body(for: transcript))
                 }
+                owner?.sessionAnswered(self)
             case .respondWithError(let failure):
                 let responseHeaders = finishedHeaders()
                 let reply = translator.errorReply(for: failure)

@@ -1,3 +1,4 @@
+import AnthropicFront
 import ChildProcesses
 import EventTransport
 import Glibc
@@ -10,7 +11,9 @@ import ProxyCore
 /// of its shape was started ahead, else cold). Correctness first: a request resumes only a
 /// conversation it continues exactly; anything else goes cold with the whole history.
 extension Proxy {
-    func launch(_ job: CompletionPlan, on exchange: HTTPExchange, requestID: String, apiKey: String) throws(TurnFailure) {
+    /// - Parameter holdsReply: the whole reply is wanted when the request ends (`threads`).
+    func launch(_ job: CompletionPlan, on exchange: HTTPExchange, requestID: String, apiKey: String,
+                holdsReply: Bool = false) throws(TurnFailure) {
         // A used-up window (or the key's reserve) is answered now: no place, no CLI.
         try checkUsage(model: job.model, apiKey: apiKey)
         let place = try scheduler.reserve()
@@ -57,7 +60,7 @@ extension Proxy {
             keepAliveInterval: configuration.keepAliveInterval, maxReplyBytes: configuration.maxReplyBytes)
         let session = CompletionSession(
             id: job.id, sink: exchange, translator: job.translator, isStreaming: job.isStreaming, keepsConversation: keeps,
-            keepsAfterDeparture: keeps && (job.conversation.turns.count > 1 || !job.bridgedTools.isEmpty),
+            keepsAfterDeparture: keeps && (job.conversation.turns.count > 1 || !job.bridgedTools.isEmpty), holdsReply: holdsReply,
             headers: [("X-Request-Id", requestID)], limits: limits, timers: timers, logger: logger,
             elapsed: { [receivedAt = exchange.receivedAt] in receivedAt.duration(to: .now).inSeconds })
         let run = RequestRun(
@@ -83,11 +86,22 @@ extension Proxy {
         }
         if let form = run.historyForm { metrics.recordHistory(form) }
         recordRefusal(of: run.session)
+        // A threaded request that was never answered leaves its thread as it was.
+        if let turn = threadTurns.removeValue(forKey: run.wish.requestID) { threads.end(turn, reply: nil) }
         if let (exchange, requestID) = runs.removeValue(forKey: ObjectIdentifier(run)) {
             logAccess(exchange, requestID: requestID, session: run.session, start: run.start, history: run.historyForm)
         }
         finished(ticket: run.ticket)
         pool.refillWarmPool()
+    }
+
+    /// A threaded request's reply is held as soon as its client has it, so that the next turn,
+    /// which may come before the CLI has finished, finds it. A refusal is not continued: the SDK
+    /// starts a new thread after one.
+    func requestAnswered(_ run: RequestRun) {
+        guard let turn = threadTurns.removeValue(forKey: run.wish.requestID) else { return }
+        let reply = run.session.answered.flatMap { $0.completion?.finishReason == .contentFilter ? nil : $0 }
+        threads.end(turn, reply: reply.map { (run.wish.requestID, MessagesTranslator.content(for: $0)) })
     }
 
     /// The request's earlier turns as a session file, nil for a single user message, or why

@@ -134,8 +134,20 @@ extension Proxy {
             } catch {
                 throw .invalidRequest(error.message)
             }
-            let job = try CompletionPlan(messages: request, defaultModel: configuration.model)
-            do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID, apiKey: presentedKey(exchange)) } catch {
+            let apiKey = presentedKey(exchange)
+            // A threaded request is made whole from its thread first. Its turn ends exactly once:
+            // when the request ends (`requestEnded`), or here when it never starts.
+            let (whole, turn) = try threads.begin(request, apiKey: apiKey, bodyBytes: exchange.body.count)
+            let job: CompletionPlan
+            do throws(AnthropicError) { job = try CompletionPlan(messages: whole, defaultModel: configuration.model) } catch {
+                if let turn { threads.end(turn, reply: nil) }
+                throw error
+            }
+            if let turn { threadTurns[job.id] = turn }
+            do throws(TurnFailure) {
+                try launch(job, on: exchange, requestID: requestID, apiKey: apiKey, holdsReply: turn != nil)
+            } catch {
+                if let turn = threadTurns.removeValue(forKey: job.id) { threads.end(turn, reply: nil) }
                 return respond(exchange, anthropic: AnthropicError(failure: error), requestID: requestID,
                                usageWindow: error.usageWindow)
             }

@@ -1,3 +1,4 @@
+import AnthropicFront
 import CSystem
 import Glibc
 import Logging
@@ -47,6 +48,10 @@ package final class Proxy: RequestHost {
     /// assistant lines must name the run's own model or the CLI drops their thinking.
     var resolvedModels: [String: String] = [:]
     package var isStopping: Bool { scheduler.isDraining }
+    /// Messages threads: each conversation held under its newest reply's id.
+    var threads = MessageThreads()
+    /// The thread turn of each running threaded request, by its reply's id.
+    var threadTurns: [String: MessageThreads.Turn] = [:]
 
     package init(configuration: Configuration, environment: [String: String]) throws {
         self.environment = environment

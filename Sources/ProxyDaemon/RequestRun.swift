@@ -9,6 +9,8 @@ protocol RequestHost: AnyObject {
     func usageReported(_ info: RateLimitInfo)
     /// Their latest state, as response headers.
     var usageHeaders: [(String, String)] { get }
+    /// The request's reply went out whole (its CLI may still be finishing).
+    func requestAnswered(_ run: RequestRun)
     /// A CLI started with `--model asked` runs `model` (an alias resolved): session files name it.
     func cliRuns(_ model: String, asked: String)
 }
@@ -85,6 +87,10 @@ final class RequestRun: ScheduledRequest, CompletionSessionOwner {
 
     func session(_ session: CompletionSession, runs model: String) {
         host.cliRuns(model, asked: plan.model)
+    }
+
+    func sessionAnswered(_ session: CompletionSession) {
+        host.requestAnswered(self)
     }
 
     func sessionReleased(_ session: CompletionSession) {

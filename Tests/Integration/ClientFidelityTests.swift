@@ -31,17 +31,56 @@ extension Integration {
             #expect(one.json["type"] as? String == "model" && one.json["id"] as? String == "claude-opus-4-1")
         }
 
-        /// The anthropic SDK's tool runner sends `thread`; a 400 with these details makes it send
-        /// the whole conversation instead.
-        @Test func aMessagesThreadIsRefusedSoTheSDKFallsBack() throws {
-            let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI)
+        /// A Messages thread, served as the SDK's tool runner uses it, through the real CLI as a
+        /// subscriber: a create, then a continue that carries only the new turn, answered from the
+        /// kept CLI (or, in a proxy that keeps no CLI, from the whole conversation resumed natively);
+        /// each reply continued once; an unknown id is `thread_not_found`, on which the SDK replays.
+        @Test(.needsRealCLI, arguments: [true, false]) func aMessagesThreadIsServed(keepsCLIs: Bool) throws {
+            let proxy = try ProxyProcess(arguments: keepsCLIs ? [] : ["--max-parked", "0"])
             defer { proxy.stop() }
-            let response = anthropic(proxy, "POST", "/v1/messages", body:
-                #"{"model":"claude-sonnet-4-5","max_tokens":100,"thread":{"type":"create"},"messages":[{"role":"user","content":"hi"}]}"#)
-            #expect(response.status == 400)
-            let details = (response.json["error"] as? [String: Any])?["details"] as? [String: Any] ?? [:]
-            #expect(details["error_code"] as? String == "thread_unsupported_request")
-            #expect(details["unsupported"] as? [String] == ["thread"])
+            let tag = "thread\(UInt32.random(in: 0...UInt32.max))"
+            let create = anthropic(proxy, "POST", "/v1/messages", body:
+                #"{"model":"claude-sonnet-4-5","max_tokens":100,"system":"Be brief.","thread":{"type":"create"},"#
+                + #""messages":[{"role":"user","content":"hi [[id:\#(tag)]]"}]}"#)
+            #expect(create.status == 200, "\(create.text.prefix(300))")
+            let first = try #require(create.json["id"] as? String)
+            let firstText = ((create.json["content"] as? [[String: Any]])?.first?["text"] as? String) ?? ""
+            func proceed(from id: String, stream: Bool = false) -> CurlResponse {
+                anthropic(proxy, "POST", "/v1/messages", body:
+                    #"{"model":"claude-sonnet-4-5","max_tokens":100,"stream":\#(stream),"#
+                    + #""thread":{"type":"continue","previous_message_id":"\#(id)"},"#
+                    + #""messages":[{"role":"user","content":"and 2+2? [[id:\#(tag)]]"}]}"#)
+            }
+            let second = proceed(from: first, stream: true)
+            #expect(second.status == 200, "\(second.text.prefix(300))")
+            #expect(second.text.contains("event: message_stop"))
+            // The model read the whole conversation: the first turn, its reply, the new turn.
+            let upstream = try #require(TestEnvironment.mock.requests(tag: tag).last)
+            // (The CLI's own environment notes left out, wherever it puts them.)
+            let said = (upstream["messages"] as? [[String: Any]] ?? []).map { message in
+                ((message["content"] as? String).map { [$0] } ?? (message["content"] as? [[String: Any]] ?? [])
+                    .compactMap { $0["text"] as? String })
+                    .filter { !$0.hasPrefix("<system-reminder>") && !$0.hasPrefix("# Environment") }.joined()
+            }.filter { !$0.isEmpty }
+            #expect(said.count == 3 && said[0].hasPrefix("hi ") && said[1] == firstText && said[2].hasPrefix("and 2+2?"),
+                    "\(said)")
+            let system = (upstream["system"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }.joined()
+            #expect(system.contains("Be brief."))
+            if keepsCLIs {
+                #expect(proxy.metric(#"ccp_conversation_resumes_total{kind="next_turn"}"#) == 1)
+            } else {
+                #expect(ProcessTable.waitUntil { proxy.log.contains("history=native") })
+            }
+            // A reply is continued once; an id the proxy never gave is not found.
+            let again = proceed(from: first)
+            #expect(again.status == 409)
+            let details = { (response: CurlResponse) in
+                ((response.json["error"] as? [String: Any])?["details"] as? [String: Any])?["error_code"] as? String
+            }
+            #expect(details(again) == "thread_already_continued", "\(again.text)")
+            let unknown = proceed(from: "msg_unknown")
+            #expect(unknown.status == 404 && details(unknown) == "thread_not_found", "\(unknown.text)")
+            #expect(unknown.headers["x-should-retry"] == "false")
         }
 
         /// The SDK's default tool runner, unchanged, through a tool round trip with the real CLI; and
@@ -51,7 +90,7 @@ extension Integration {
             defer { proxy.stop() }
             let (status, output) = try SDKCheck.run("anthropic_tool_runner_check.py", against: proxy)
             #expect(status == 0, "\(output)")
-            #expect(output.contains("tool runner ok") && output.contains("parse ok"), "\(output)")
+            #expect(output.contains("tool runner ok") && output.contains("thread ok") && output.contains("parse ok"), "\(output)")
         }
 
         @Test func responsesStateTheProxyDoesNotKeepIsRefusedByName() throws {

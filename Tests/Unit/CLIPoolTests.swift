@@ -197,6 +197,7 @@ final class FakeSpawner: CLISpawner {
         var models: [String: String] = [:]
 
         func cliRuns(_ model: String, asked: String) { models[asked] = model }
+        func requestAnswered(_ run: RequestRun) {}
 
         init(pool: CLIPool, scheduler: Scheduler, clock: FakeTimers) {
             self.pool = pool
