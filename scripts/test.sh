@@ -7,8 +7,9 @@ bash scripts/install-deps.sh
 CLAUDE_CLI_FOR_TESTS="${CLAUDE_CLI_FOR_TESTS:-$(bash scripts/fetch-cli.sh)}"
 export CLAUDE_CLI_FOR_TESTS
 # The official openai and anthropic Python SDKs, and the client libraries the README's recipes
-# name (LiteLLM, LangChain, the OpenAI Agents SDK), pinned, for the tests that drive the proxy with them.
-pins="openai==3.57.0 anthropic==2.14.0 litellm==1.110.2 langchain-openai==1.7.4 openai-agents==0.24.0"
+# name (LiteLLM, LangChain, the OpenAI Agents SDK), and the Codex CLI (its binary, in a wheel), pinned, for the
+# tests that drive the proxy with them.
+pins="openai==3.57.0 anthropic==2.14.0 litellm==1.110.2 langchain-openai==1.7.4 openai-agents==0.24.0 openai-codex-cli-bin==0.163.0"
 if [ ! -x .cache/sdk-venv/bin/python ] || [ "$(cat .cache/sdk-venv/pins 2>/dev/null)" != "$pins" ]; then
   python3 -m venv .cache/sdk-venv
   # shellcheck disable=SC2086

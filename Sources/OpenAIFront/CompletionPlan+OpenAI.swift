@@ -73,7 +73,9 @@ extension CompletionPlan {
                                              model: model, instructions: request.instructions,
                                              maxOutputTokens: request.maxOutputTokens,
                                              includesSignature: request.include?.contains("reasoning.encrypted_content") == true,
-                                             freeFormTools: Set((tools?.tools ?? []).filter(\.isFreeForm).map(\.name)))
+                                             freeFormTools: Set((tools?.tools ?? []).filter(\.isFreeForm).map(\.name)),
+                                             namespacedTools: Dictionary((tools?.tools ?? []).compactMap { spec in
+                                                 spec.namespaced.map { (spec.name, $0) } }, uniquingKeysWith: { first, _ in first }))
         self.init(id: id, conversation: conversation, prompt: prompt, model: model, options: options,
                   stopSequences: [], isStreaming: isStreaming, tools: tools, translator: translator)
     }

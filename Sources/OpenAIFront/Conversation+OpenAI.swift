@@ -89,14 +89,14 @@ extension Conversation {
                 let param = "input[\(index)]"
                 switch item.type {
                 case "function_call"?:
-                    guard let callID = item.callID, !callID.isEmpty, let name = item.name else {
+                    guard let callID = item.callID, !callID.isEmpty, let name = item.toolName else {
                         throw .invalidRequest("A function_call item needs `call_id` and `name`.", param: param)
                     }
                     try pairing.called(callID, param: "\(param).call_id")
                     append(.toolCall(ToolCall(id: callID, name: name, arguments: item.arguments ?? "{}")), as: .assistant)
                     continue
                 case "custom_tool_call"?:
-                    guard let callID = item.callID, !callID.isEmpty, let name = item.name else {
+                    guard let callID = item.callID, !callID.isEmpty, let name = item.toolName else {
                         throw .invalidRequest("A custom_tool_call item needs `call_id` and `name`.", param: param)
                     }
                     try pairing.called(callID, param: "\(param).call_id")

@@ -88,10 +88,12 @@ package struct CustomToolCallItem: Encodable, Equatable, Sendable {
     /// What the client's `custom_tool_call_output` names in the next request.
     package var callID: String
     package var name: String
+    /// The namespace tool it belongs to, if any.
+    package var namespace: String?
     package var input: String
 
     package enum CodingKeys: String, CodingKey {
-        case id, type, status, name, input
+        case id, type, status, name, input, namespace
         case callID = "call_id"
     }
 }
@@ -104,10 +106,12 @@ package struct FunctionCallItem: Encodable, Equatable, Sendable {
     /// What the client's `function_call_output` names in the next request.
     package var callID: String
     package var name: String
+    /// The namespace tool it belongs to, if any.
+    package var namespace: String?
     package var arguments: String
 
     package enum CodingKeys: String, CodingKey {
-        case id, type, status, name, arguments
+        case id, type, status, name, arguments, namespace
         case callID = "call_id"
     }
 }

@@ -69,9 +69,18 @@ package struct ResponsesInputItem: Decodable, Sendable {
     package var encryptedContent: String?
     /// `custom_tool_call` items: the free-form input the model gave.
     package var input: String?
+    /// A call of a tool in a `namespace` tool.
+    package var namespace: String?
+
+    /// The call's tool as the bridge names it (`<namespace>__<name>` inside a namespace).
+    package var toolName: String? {
+        guard let name else { return nil }
+        guard let namespace, !namespace.isEmpty else { return name }
+        return ToolSpec.Namespaced(namespace: namespace, name: name).flatName
+    }
 
     package enum CodingKeys: String, CodingKey {
-        case type, role, content, name, arguments, output, summary, input
+        case type, role, content, name, arguments, output, summary, input, namespace
         case callID = "call_id"
         case encryptedContent = "encrypted_content"
     }

@@ -46,14 +46,18 @@ package struct ResponsesTranslator: ReplyTranslator {
     private let includesSignature: Bool
     /// The client's `custom` tools by name.
     private let freeFormTools: Set<String>
+    /// Tools inside `namespace` tools, by the one name the bridge gives them.
+    private let namespacedTools: [String: ToolSpec.Namespaced]
     private var text = ""
     private var refused = false
     /// While the final events are built around a large text: that text (`text` holds the marker).
     private var splicing: String?
 
     package init(id: String, itemID: String, createdAt: Int, model: String, instructions: String?, maxOutputTokens: Int?,
-                 includesSignature: Bool = false, freeFormTools: Set<String> = []) {
+                 includesSignature: Bool = false, freeFormTools: Set<String> = [],
+                 namespacedTools: [String: ToolSpec.Namespaced] = [:]) {
         self.id = id
+        self.namespacedTools = namespacedTools
         self.includesSignature = includesSignature
         self.freeFormTools = freeFormTools
         self.itemID = itemID
@@ -198,12 +202,15 @@ package struct ResponsesTranslator: ReplyTranslator {
     }
 
     private func item(_ call: Call, status: ResponseStatus) -> OutputItem {
+        let namespaced = namespacedTools[call.name]
+        let name = namespaced?.name ?? call.name
         if call.isFreeForm {
             return .customToolCall(CustomToolCallItem(
-                id: call.itemID, status: status, callID: call.callID, name: call.name,
+                id: call.itemID, status: status, callID: call.callID, name: name, namespace: namespaced?.namespace,
                 input: status == .inProgress ? "" : ToolSpec.freeFormInput(fromArguments: call.arguments)))
         }
-        return .functionCall(FunctionCallItem(id: call.itemID, status: status, callID: call.callID, name: call.name,
+        return .functionCall(FunctionCallItem(id: call.itemID, status: status, callID: call.callID, name: name,
+                                              namespace: namespaced?.namespace,
                                               arguments: status == .inProgress ? "" : call.arguments))
     }
 

@@ -20,10 +20,18 @@ package enum ToolDefinitions {
                 specs.append(try customSpec(fields, param: param))
                 continue
             }
+            if type == "namespace", shape == .responses {
+                specs += try namespaceSpecs(fields, param: param)
+                continue
+            }
             guard type == "function" else {
+                // Codex sends `web_search` unless told not to; say how.
+                let hint = type == "web_search" ? " (Codex: set `web_search = \"disabled\"` in its config.toml, or pass "
+                    + "`-c web_search=disabled`)" : ""
                 throw .invalidRequest(
                     "Tools of type '\(type)' are not supported by this proxy: it serves the client's own functions "
-                        + "only (type 'function').", param: "\(param).type", code: "unsupported_tool_type")
+                        + "only (types 'function', 'custom' and 'namespace')\(hint).", param: "\(param).type",
+                    code: "unsupported_tool_type")
             }
             let function: [String: JSONValue]
             let functionParam: String
@@ -53,6 +61,40 @@ package enum ToolDefinitions {
             }
         }
         return ToolUse(tools: specs, choice: parsedChoice, parallel: parallel ?? true)
+    }
+
+    /// A Responses `namespace` tool (`{"type":"namespace","name","description","tools":[…]}`, Codex's
+    /// sub-agent tools): each function or custom tool in it is bridged as `<namespace>__<name>`, told
+    /// the namespace's description, and its calls carry `namespace` again.
+    private static func namespaceSpecs(_ fields: [String: JSONValue], param: String) throws(OpenAIError) -> [ToolSpec] {
+        guard let namespace = fields["name"]?.stringValue, !namespace.isEmpty else {
+            throw .invalidRequest("A namespace tool needs a `name`.", param: "\(param).name")
+        }
+        guard case .array(let tools)? = fields["tools"] else {
+            throw .invalidRequest("A namespace tool needs `tools`.", param: "\(param).tools")
+        }
+        let context = fields["description"]?.stringValue.map { "(\(namespace): \($0))" } ?? "(\(namespace))"
+        var specs: [ToolSpec] = []
+        for (index, tool) in tools.enumerated() {
+            let innerParam = "\(param).tools[\(index)]"
+            guard case .object(var inner) = tool, let name = inner["name"]?.stringValue else {
+                throw .invalidRequest("A tool in a namespace needs a `name`.", param: innerParam)
+            }
+            let namespaced = ToolSpec.Namespaced(namespace: namespace, name: name)
+            inner["name"] = .string(namespaced.flatName)
+            inner["description"] = .string(context + (inner["description"]?.stringValue.map { " " + $0 } ?? ""))
+            var spec: ToolSpec
+            switch inner["type"]?.stringValue {
+            case "function": spec = try self.spec(inner, param: innerParam)
+            case "custom": spec = try customSpec(inner, param: innerParam)
+            case let other:
+                throw .invalidRequest("Tools of type '\(other ?? "")' cannot be in a namespace here (only 'function' "
+                                      + "and 'custom').", param: "\(innerParam).type", code: "unsupported_tool_type")
+            }
+            spec.namespaced = namespaced
+            specs.append(spec)
+        }
+        return specs
     }
 
     /// A Responses `custom` tool (`{"type":"custom","name","description","format"}`): the model

@@ -8,6 +8,24 @@ package struct ToolSpec: Hashable, Sendable {
     /// A Responses `custom` tool: its input is one free-form string (Codex's patch tool), bridged
     /// as a function with a single string parameter `input` (`freeFormInputKey`).
     package var isFreeForm = false
+    /// A tool inside a Responses `namespace` tool: `name` is then `<namespace>__<its name>`, and
+    /// its calls go back to the client under the two names apart.
+    package var namespaced: Namespaced?
+
+    package struct Namespaced: Hashable, Sendable {
+        package var namespace: String
+        package var name: String
+
+        package init(namespace: String, name: String) {
+            self.namespace = namespace
+            self.name = name
+        }
+
+        /// The one name the bridge and the conversation use.
+        package var flatName: String { namespace + ToolSpec.namespaceSeparator + name }
+    }
+
+    package static let namespaceSeparator = "__"
 
     package init(name: String, description: String? = nil, parameters: JSONValue, isFreeForm: Bool = false) {
         self.name = name

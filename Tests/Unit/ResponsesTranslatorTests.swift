@@ -105,4 +105,41 @@ struct ResponsesTranslatorTests {
         // Chat has no custom tools: still refused by type.
         #expect(throws: OpenAIError.self) { try ToolDefinitions.parse(tools: tools, choice: nil, parallel: nil, shape: .chat) }
     }
+
+    /// Codex's `namespace` tool (its sub-agent tools): each inner tool bridged as
+    /// `<namespace>__<name>`, its call going back with `name` and `namespace` apart, and a call sent
+    /// back in the next request's input read as the same tool.
+    @Test func aNamespaceToolsCallsCarryTheirNamespace() throws {
+        let body = #"""
+            {"model":"sonnet","stream":false,"tools":[{"type":"namespace","name":"multi_agent_v1","description":"Sub-agents.",
+              "tools":[{"type":"function","name":"close_agent","description":"Close one.","strict":false,
+                        "parameters":{"type":"object","properties":{"target":{"type":"string"}},"required":["target"]}}]}],
+             "input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"go"}]},
+                      {"type":"function_call","call_id":"call_1","name":"close_agent","namespace":"multi_agent_v1","arguments":"{}"},
+                      {"type":"function_call_output","call_id":"call_1","output":"closed"}]}
+            """#
+        let request = try WireJSON.decode(ResponsesRequest.self, from: Array(body.utf8))
+        let plan = try CompletionPlan(responses: request, defaultModel: "sonnet", now: 42)
+        let spec = try #require(plan.tools?.tools.first)
+        #expect(spec.name == "multi_agent_v1__close_agent")
+        #expect(spec.description == "(multi_agent_v1: Sub-agents.) Close one.")
+        #expect(plan.conversation.turns.flatMap(\.blocks).contains {
+            if case .toolCall(let call) = $0 { call.name == "multi_agent_v1__close_agent" } else { false }
+        })
+        var transcript = TurnTranscript()
+        for event: TurnEvent in [
+            .began(model: "claude-sonnet-4-5"), .toolCall(index: 0, id: "call_2", name: "multi_agent_v1__close_agent"),
+            .toolArguments(index: 0, fragment: #"{"target":"a1"}"#),
+            .completed(TurnCompletion(finishReason: .toolCalls, usage: TokenUsage(), costUSD: nil, stopsChild: false)),
+        ] { transcript.record(event) }
+        let output = jsonObject(plan.translator.body(for: transcript))["output"] as? [[String: Any]] ?? []
+        #expect(output.first?["type"] as? String == "function_call")
+        #expect(output.first?["name"] as? String == "close_agent")
+        #expect(output.first?["namespace"] as? String == "multi_agent_v1")
+        // A web_search tool is refused by name, with how to turn it off in Codex.
+        let search: [JSONValue] = [.object(["type": .string("web_search")])]
+        #expect { try ToolDefinitions.parse(tools: search, choice: nil, parallel: nil, shape: .responses) } throws: { error in
+            (error as? OpenAIError)?.param == "tools[0].type" && (error as? OpenAIError)?.message.contains("web_search=disabled") == true
+        }
+    }
 }

@@ -17,7 +17,8 @@ subscription's OAuth access token is `sk-ant-oat01-…`), else 401. An OAuth tok
 EXPIRED or REVOKED is refused with 401 as Anthropic refuses an expired or revoked one.
 
 Scenarios: text (default), echo, count (a reply unique to the request), slow, gate:ID, big:KIB, utf8, long, thinking, max_tokens,
-tool_call, tool_calls2, tool_text_call, tool_call_max_tokens (the client's bridged tools; once the
+tool_call, tool_calls2, tool_text_call, tool_call_max_tokens, exec_proof (an `exec_command` tool called with
+`echo proxied > proof.txt`) (the client's bridged tools; once the
 newest user message holds a tool result, they answer "The tool said: …"),
 tool_use, refusal, cut, stall, sse_error, err400, prompt_too_long, err401, err403,
 err404, err413, err429, err500, err503, err529.
@@ -302,7 +303,7 @@ class Handler(BaseHTTPRequestHandler):
                                                  "delta": {"type": "signature_delta", "signature": "c2ln"}})
                 self.sse("content_block_stop", {"type": "content_block_stop", "index": 0})
                 index = 1
-            if scenario in ("tool_call", "tool_calls2", "tool_text_call", "tool_call_max_tokens"):
+            if scenario in ("tool_call", "tool_calls2", "tool_text_call", "tool_call_max_tokens", "exec_proof"):
                 result = tool_result_text(body)
                 if result is None:
                     return self.call_tools(body, scenario)
@@ -365,6 +366,9 @@ class Handler(BaseHTTPRequestHandler):
         (or one twice), `tool_text_call` says something first, `tool_call_max_tokens` is cut off
         mid-arguments."""
         tools = [t for t in body.get("tools", []) if t.get("name", "").startswith("mcp__client__")]
+        if scenario == "exec_proof":
+            # An agent's shell tool (Codex's exec_command) asked to leave a file behind.
+            tools = [dict(t, proof=True) for t in tools if t["name"].endswith("exec_command")]
         if not tools:
             self.sse("content_block_start", {"type": "content_block_start", "index": 0,
                                              "content_block": {"type": "text", "text": ""}})
@@ -384,7 +388,7 @@ class Handler(BaseHTTPRequestHandler):
         count = 2 if scenario == "tool_calls2" else 1
         for n in range(count):
             tool = tools[n % len(tools)]
-            args = json.dumps(sample(tool.get("input_schema", {})))
+            args = json.dumps({"cmd": "echo proxied > proof.txt"} if tool.get("proof") else sample(tool.get("input_schema", {})))
             self.sse("content_block_start", {"type": "content_block_start", "index": index, "content_block": {
                 "type": "tool_use", "id": f"toolu_mock_{COUNTER[0]}_{n}", "name": tool["name"], "input": {}}})
             pieces = [args[i:i + 6] for i in range(0, len(args), 6)]
