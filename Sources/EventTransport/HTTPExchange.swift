@@ -108,8 +108,7 @@ package final class HTTPExchange {
         var values: [String] = []
         var field = headers.pointee.tqh_first
         while let current = field {
-            if let key = current.pointee.key, String(cString: key).lowercased() == name.lowercased(),
-               let value = current.pointee.value {
+            if let key = current.pointee.key, strcasecmp(key, name) == 0, let value = current.pointee.value {
                 values.append(String(cString: value))
             }
             field = current.pointee.next.tqe_next

@@ -5,6 +5,11 @@ package enum RequestTarget {
     /// (`http://host:port/v1/models`, which a server must accept) without scheme and authority.
     /// Query and fragment are dropped.
     package static func path(of target: String) -> String {
+        // What nearly every client sends: an origin-form path with no query, as it is.
+        let bytes = target.utf8
+        if bytes.first == UInt8(ascii: "/"), !bytes.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
+            return target
+        }
         var rest = Substring(target)
         for scheme in ["http://", "https://"] where rest.lowercased().hasPrefix(scheme) {
             rest = rest.dropFirst(scheme.count)

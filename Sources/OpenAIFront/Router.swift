@@ -18,27 +18,35 @@ package enum Route: Equatable, Sendable {
 
     /// Endpoints answer with and without the `/v1` prefix, as the Rust proxy did.
     package static func match(method: String, path rawPath: String) -> Result<Route, OpenAIError> {
-        var path = rawPath.count > 1 && rawPath.hasSuffix("/") ? String(rawPath.dropLast()) : rawPath
-        if path.hasPrefix("/v1/") { path = String(path.dropFirst(3)) }
-        let (route, methods): (Route?, [String]) = switch path {
-        case "/health": (.health, ["GET", "HEAD"])
-        case "/models": (.models, ["GET", "HEAD"])
-        case "/chat/completions": (.chatCompletions, ["POST"])
-        case "/responses": (.responses, ["POST"])
-        case "/metrics": (.metrics, ["GET", "HEAD"])
-        case "/usage": (.usage, ["GET", "HEAD"])
-        case "/messages": (.messages, ["POST"])
-        case "/messages/count_tokens": (.countTokens, ["POST"])
-        case _ where rawPath.hasPrefix("/mcp/") && rawPath.count > "/mcp/".count:
-            (.mcp(token: String(rawPath.dropFirst("/mcp/".count))), ["POST", "GET", "DELETE"])
-        case _ where path.hasPrefix("/models/") && path.count > "/models/".count:
-            (.model(id: String(path.dropFirst("/models/".count))), ["GET", "HEAD"])
-        default: (nil, [])
+        // Byte counts and static method lists: this runs twice for every request, /health's too.
+        var path = Substring(rawPath)
+        if path.utf8.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        if path.hasPrefix("/v1/") { path = path.dropFirst(3) }
+        let route: Route?
+        var methods = readOnly
+        switch path {
+        case "/health": route = .health
+        case "/models": route = .models
+        case "/chat/completions": (route, methods) = (.chatCompletions, post)
+        case "/responses": (route, methods) = (.responses, post)
+        case "/metrics": route = .metrics
+        case "/usage": route = .usage
+        case "/messages": (route, methods) = (.messages, post)
+        case "/messages/count_tokens": (route, methods) = (.countTokens, post)
+        case _ where rawPath.hasPrefix("/mcp/") && rawPath.utf8.count > "/mcp/".utf8.count:
+            (route, methods) = (.mcp(token: String(rawPath.dropFirst("/mcp/".count))), mcpMethods)
+        case _ where path.hasPrefix("/models/") && path.utf8.count > "/models/".utf8.count:
+            route = .model(id: String(path.dropFirst("/models/".count)))
+        default: route = nil
         }
         guard let route else { return .failure(.notFound(method: method, path: rawPath)) }
         guard methods.contains(method) else { return .failure(.methodNotAllowed(method: method, path: rawPath, allow: methods)) }
         return .success(route)
     }
+
+    private static let readOnly = ["GET", "HEAD"]
+    private static let post = ["POST"]
+    private static let mcpMethods = ["POST", "GET", "DELETE"]
 
     /// The MCP endpoint's unguessable token is its key: the CLI has no API key.
     package var requiresAuthentication: Bool {

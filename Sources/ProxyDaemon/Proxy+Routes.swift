@@ -227,41 +227,44 @@ extension Proxy {
     func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
                    errorCode: String? = nil, start: StartKind? = nil, usageWindow: String? = nil,
                    history: HistoryForm? = nil) {
-        var metadata: Logger.Metadata = [
-            "request_id": "\(requestID)", "method": "\(exchange.method)", "path": "\(exchange.path)",
-            "status": "\(exchange.status)", "bytes": "\(exchange.bytesSent)",
-        ]
-        if let session {
-            metadata["model"] = "\(session.model ?? "-")"
-            metadata["pid"] = "\(session.childPID.map(String.init) ?? "-")"
-            metadata["exit"] = "\(session.exitStatus.map { "\($0)" } ?? "-")"
-        }
         let total = exchange.receivedAt.duration(to: .now).inSeconds
         let firstByte = exchange.firstByteAt.map { exchange.receivedAt.duration(to: $0).inSeconds }
-        metadata["total_ms"] = "\(Int(total * 1000))"
-        if let firstByte { metadata["ttfb_ms"] = "\(Int(firstByte * 1000))" }
-        if exchange.clientGone { metadata["client_gone"] = "true" }
-        if let code = errorCode ?? session?.errorCode { metadata["error"] = "\(code)" }
-        if let window = usageWindow ?? session?.failure?.usageWindow { metadata["usage_window"] = "\(window)" }
-        if let start { metadata["start"] = "\(start.rawValue)" }
-        if let history {
-            metadata["history"] = "\(history.label)"
-            if let reason = history.reason { metadata["history_reason"] = "\(reason)" }
-        }
         let endpoint = Route.endpointLabel(path: exchange.path)
         if let timeline = session?.timeline {
-            // The phases, as in Server-Timing: queue_ms, spawn_ms, cli_ms, upstream_ms, first_token_ms.
-            for phase in RequestTimeline.Phase.allCases where phase != .total {
-                if let value = timeline.duration(phase) {
-                    metadata["\(phase.rawValue)_ms"] = "\(RequestTimeline.milliseconds(value))"
-                }
-            }
-            if timeline.tokens > 0 { metadata["tokens"] = "\(timeline.tokens)" }
             metrics.recordTimeline(timeline, endpoint: endpoint, start: (start ?? .cold).rawValue)
         }
-        logger.info("request", metadata: metadata)
         metrics.recordRequest(endpoint: endpoint, status: exchange.status, firstByte: firstByte, duration: total)
         if session?.spawnFailed == true { metrics.recordSpawnFailure() }
+        guard logger.logLevel <= .info else { return }
+        var line = AccessLogLine()
+        line[.requestID] = requestID
+        line[.method] = exchange.method
+        line[.path] = exchange.path
+        line[.status] = String(exchange.status)
+        line[.bytes] = String(exchange.bytesSent)
+        line[.totalMS] = String(Int(total * 1000))
+        if let firstByte { line[.ttfbMS] = String(Int(firstByte * 1000)) }
+        if exchange.clientGone { line[.clientGone] = "true" }
+        if let code = errorCode ?? session?.errorCode { line[.error] = code }
+        if let window = usageWindow ?? session?.failure?.usageWindow { line[.usageWindow] = window }
+        if let start { line[.start] = start.rawValue }
+        if let history {
+            line[.history] = history.label
+            line[.historyReason] = history.reason
+        }
+        if let session {
+            line[.model] = session.model ?? "-"
+            line[.pid] = session.childPID.map { String($0) } ?? "-"
+            line[.exit] = session.exitStatus.map { "\($0)" } ?? "-"
+            // The phases, as in Server-Timing: queue_ms, spawn_ms, cli_ms, upstream_ms, first_token_ms.
+            for phase in RequestTimeline.Phase.allCases {
+                if let field = AccessLogLine.Field.phase(phase), let value = session.timeline.duration(phase) {
+                    line[field] = RequestTimeline.milliseconds(value)
+                }
+            }
+            if session.timeline.tokens > 0 { line[.tokens] = String(session.timeline.tokens) }
+        }
+        LogBuffer.shared.append(line.rendered(format: configuration.logFormat, timestamp: UTCTime.nowISO8601()))
     }
 
     /// The client's own `X-Request-Id` when it is short and printable, else a new one.

@@ -32,4 +32,24 @@ struct LineLogHandlerTests {
         #expect(object["level"] as? String == "warning")
         #expect(object["status"] as? String == "200")
     }
+
+    /// The access line, built without the metadata dictionary, is the line the handler writes
+    /// for the same fields: keys sorted, values quoted where needed, in both formats.
+    @Test func theAccessLineIsTheHandlersLine() {
+        var line = AccessLogLine()
+        let fields: [(AccessLogLine.Field, String)] = [
+            (.requestID, "req_1"), (.method, "GET"), (.path, "/a b"), (.status, "200"), (.bytes, "38"), (.totalMS, "0"),
+            (.ttfbMS, "0"), (.history, "native"), (.queueMS, "1.5"), (.cliMS, "600.0"), (.upstreamMS, "60.1"),
+            (.usageWindow, "five_hour"), (.clientGone, "true"),
+        ]
+        for (field, value) in fields { line[field] = value }
+        let sorted = fields.map { ($0.0.key, $0.1) }.sorted { $0.0 < $1.0 }
+        for format in LineLogHandler.Format.allCases {
+            let handlers = LineLogHandler.line(format: format, timestamp: date, level: .info, message: "request", fields: sorted)
+            #expect(line.rendered(format: format, timestamp: date) == handlers + "\n")
+        }
+        // The table is in key order.
+        let keys = AccessLogLine.Field.allCases.map(\.key)
+        #expect(keys == keys.sorted())
+    }
 }
