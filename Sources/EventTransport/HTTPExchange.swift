@@ -121,7 +121,8 @@ package final class HTTPExchange {
     package func respond(status: Int, headers: [(String, String)], body: [UInt8]) {
         guard checkNoReplyYet("respond"), !isStreaming, let request else { return }
         stopWatchingClose()
-        addHeaders(headers + commonHeaders, to: request)
+        addHeaders(headers, to: request)
+        addHeaders(commonHeaders, to: request)
         let buffer = evbuffer_new()
         body.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
         self.status = status
@@ -137,7 +138,8 @@ package final class HTTPExchange {
     package func startStream(status: Int, headers: [(String, String)]) {
         guard checkNoReplyYet("startStream"), let request, !isStreaming else { return }
         stopWatchingClose()
-        addHeaders(headers + commonHeaders, to: request)
+        addHeaders(headers, to: request)
+        addHeaders(commonHeaders, to: request)
         self.status = status
         isStreaming = true
         firstByteAt = .now
@@ -246,7 +248,11 @@ package final class HTTPExchange {
 
     private func addHeaders(_ headers: [(String, String)], to request: OpaquePointer) {
         guard let output = evhttp_request_get_output_headers(request) else { return }
-        for (name, value) in headers { evhttp_add_header(output, name, value) }
+        // withCString: a short string's bytes go on the stack, where passing the String itself
+        // would build a heap copy of it.
+        for (name, value) in headers {
+            name.withCString { name in value.withCString { value in _ = evhttp_add_header(output, name, value) } }
+        }
     }
 
     private func setReadTimeout(_ read: UnsafeMutablePointer<timeval>?, on connection: OpaquePointer) {

@@ -18,35 +18,56 @@ package enum Route: Equatable, Sendable {
 
     /// Endpoints answer with and without the `/v1` prefix, as the Rust proxy did.
     package static func match(method: String, path rawPath: String) -> Result<Route, OpenAIError> {
-        // Byte counts and static method lists: this runs twice for every request, /health's too.
-        var path = Substring(rawPath)
-        if path.utf8.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
-        if path.hasPrefix("/v1/") { path = path.dropFirst(3) }
-        let route: Route?
-        var methods = readOnly
-        switch path {
-        case "/health": route = .health
-        case "/models": route = .models
-        case "/chat/completions": (route, methods) = (.chatCompletions, post)
-        case "/responses": (route, methods) = (.responses, post)
-        case "/metrics": route = .metrics
-        case "/usage": route = .usage
-        case "/messages": (route, methods) = (.messages, post)
-        case "/messages/count_tokens": (route, methods) = (.countTokens, post)
-        case _ where rawPath.hasPrefix("/mcp/") && rawPath.utf8.count > "/mcp/".utf8.count:
-            (route, methods) = (.mcp(token: String(rawPath.dropFirst("/mcp/".count))), mcpMethods)
-        case _ where path.hasPrefix("/models/") && path.utf8.count > "/models/".utf8.count:
-            route = .model(id: String(path.dropFirst("/models/".count)))
-        default: route = nil
-        }
-        guard let route else { return .failure(.notFound(method: method, path: rawPath)) }
+        guard let (route, methods) = lookup(rawPath) else { return .failure(.notFound(method: method, path: rawPath)) }
         guard methods.contains(method) else { return .failure(.methodNotAllowed(method: method, path: rawPath, allow: methods)) }
         return .success(route)
+    }
+
+    /// The route a path names and the methods it takes. On Strings, not Substrings: this runs
+    /// twice for every request, /health's too, and a Substring's prefix test is a generic loop.
+    private static func lookup(_ rawPath: String) -> (Route, [String])? {
+        var path = rawPath
+        if path.utf8.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        if path.hasPrefix("/v1/") { path = String(path.utf8.dropFirst(3))! }
+        switch path {
+        case "/health": return (.health, readOnly)
+        case "/models": return (.models, readOnly)
+        case "/chat/completions": return (.chatCompletions, post)
+        case "/responses": return (.responses, post)
+        case "/metrics": return (.metrics, readOnly)
+        case "/usage": return (.usage, readOnly)
+        case "/messages": return (.messages, post)
+        case "/messages/count_tokens": return (.countTokens, post)
+        default:
+            if rawPath.hasPrefix("/mcp/") && rawPath.utf8.count > "/mcp/".utf8.count {
+                return (.mcp(token: String(rawPath.dropFirst("/mcp/".count))), mcpMethods)
+            }
+            if path.hasPrefix("/models/") && path.utf8.count > "/models/".utf8.count {
+                return (.model(id: String(path.dropFirst("/models/".count))), readOnly)
+            }
+            return nil
+        }
     }
 
     private static let readOnly = ["GET", "HEAD"]
     private static let post = ["POST"]
     private static let mcpMethods = ["POST", "GET", "DELETE"]
+
+    /// The bounded label metrics give the route: the endpoint without `/v1`.
+    package var label: String {
+        switch self {
+        case .health: "/health"
+        case .models: "/models"
+        case .model: "/models/{id}"
+        case .chatCompletions: "/chat/completions"
+        case .responses: "/responses"
+        case .metrics: "/metrics"
+        case .usage: "/usage"
+        case .messages: "/messages"
+        case .countTokens: "/messages/count_tokens"
+        case .mcp: "/mcp"
+        }
+    }
 
     /// The MCP endpoint's unguessable token is its key: the CLI has no API key.
     package var requiresAuthentication: Bool {
@@ -64,14 +85,6 @@ package enum Route: Equatable, Sendable {
 
     /// A bounded label for metrics: the endpoint without `/v1`, or "other".
     package static func endpointLabel(path: String) -> String {
-        switch match(method: "GET", path: path) {
-        case .success(.model): return "/models/{id}"
-        case .success(.mcp): return "/mcp"
-        case .success: break
-        case .failure(let error) where error.status == 405: break
-        case .failure: return "other"
-        }
-        let trimmed = path.hasPrefix("/v1/") ? String(path.dropFirst(3)) : path
-        return trimmed.hasSuffix("/") && trimmed.count > 1 ? String(trimmed.dropLast()) : trimmed
+        lookup(path)?.0.label ?? "other"
     }
 }

@@ -53,6 +53,14 @@ struct AccessLogLine {
     }
 
     private var values = [String?](repeating: nil, count: Field.allCases.count)
+    /// The rendered line; kept, like `values`, from one request to the next (the proxy owns one
+    /// line and clears it), so that a line costs no allocation.
+    private(set) var bytes: [UInt8] = []
+
+    /// Ready for the next request: no field set.
+    mutating func clear() {
+        for index in values.indices { values[index] = nil }
+    }
 
     subscript(field: Field) -> String? {
         get { values[field.rawValue] }
@@ -60,25 +68,53 @@ struct AccessLogLine {
     }
 
     /// The line with its newline, in the log's format.
-    func rendered(format: LineLogHandler.Format, timestamp: String) -> String {
+    func rendered(format: LineLogHandler.Format, timestamp: String) -> [UInt8] {
+        var copy = self
+        copy.render(format: format, timestamp: timestamp)
+        return copy.bytes
+    }
+
+    /// Renders the line into `bytes`, with its newline, in the log's format.
+    mutating func render(format: LineLogHandler.Format, timestamp: String) {
+        bytes.removeAll(keepingCapacity: true)
         switch format {
         case .json:
             let fields = Field.allCases.compactMap { field in values[field.rawValue].map { (field.key, $0) } }
-            return LineLogHandler.line(format: .json, timestamp: timestamp, level: .info, message: "request", fields: fields) + "\n"
+            bytes += (LineLogHandler.line(format: .json, timestamp: timestamp, level: .info, message: "request",
+                                          fields: fields) + "\n").utf8
         case .logfmt:
-            var out = "ts="
+            // Bytes appended to one buffer: Swift string appends cost about a thousand
+            // instructions each, and this line has some sixty pieces.
+            var out = bytes
+            bytes = []
             out.reserveCapacity(320)
-            out += LineLogHandler.logfmtValue(timestamp)
-            out += " level=info msg=request"
+            Self.append("ts=", to: &out)
+            Self.appendValue(timestamp, to: &out)
+            Self.append(" level=info msg=request", to: &out)
             for field in Field.allCases {
                 guard let value = values[field.rawValue] else { continue }
-                out += " "
-                out += field.key
-                out += "="
-                out += LineLogHandler.logfmtValue(value)
+                out.append(UInt8(ascii: " "))
+                Self.append(field.key, to: &out)
+                out.append(UInt8(ascii: "="))
+                Self.appendValue(value, to: &out)
             }
-            out += "\n"
-            return out
+            out.append(UInt8(ascii: "\n"))
+            bytes = out
         }
+    }
+
+    /// A string's bytes, copied whole (a generic append walks them one by one).
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    /// A logfmt value: as it is when plain, else quoted and escaped as `LineLogHandler` does.
+    private static func appendValue(_ value: String, to out: inout [UInt8]) {
+        var value = value
+        let plain = value.withUTF8 { bytes in
+            !bytes.isEmpty && !bytes.contains { $0 <= 0x20 || $0 >= 0x7f || $0 == 0x22 || $0 == 0x3d || $0 == 0x5c }
+        }
+        append(plain ? value : LineLogHandler.logfmtValue(value), to: &out)
     }
 }

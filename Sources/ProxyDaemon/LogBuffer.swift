@@ -21,8 +21,12 @@ package final class LogBuffer: Sendable {
     private static let limit = 64 * 1024
 
     package func append(_ line: String) {
+        append(bytes: Array(line.utf8))
+    }
+
+    package func append(bytes line: [UInt8]) {
         let (write, schedule) = state.withLock { state -> ([UInt8]?, (@Sendable () -> Void)?) in
-            state.pending += line.utf8
+            state.pending += line
             guard let schedule = state.schedule, state.pending.count < Self.limit else {
                 defer { state.pending = [] }
                 return (state.pending, nil)

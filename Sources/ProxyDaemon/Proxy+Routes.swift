@@ -236,7 +236,16 @@ extension Proxy {
         metrics.recordRequest(endpoint: endpoint, status: exchange.status, firstByte: firstByte, duration: total)
         if session?.spawnFailed == true { metrics.recordSpawnFailure() }
         guard logger.logLevel <= .info else { return }
-        var line = AccessLogLine()
+        accessLine.clear()
+        Self.fill(&accessLine, exchange: exchange, requestID: requestID, session: session, errorCode: errorCode,
+                  start: start, usageWindow: usageWindow, history: history, total: total, firstByte: firstByte)
+        accessLine.render(format: configuration.logFormat, timestamp: UTCTime.nowISO8601())
+        LogBuffer.shared.append(bytes: accessLine.bytes)
+    }
+
+    private static func fill(_ line: inout AccessLogLine, exchange: HTTPExchange, requestID: String,
+                             session: CompletionSession?, errorCode: String?, start: StartKind?, usageWindow: String?,
+                             history: HistoryForm?, total: Double, firstByte: Double?) {
         line[.requestID] = requestID
         line[.method] = exchange.method
         line[.path] = exchange.path
@@ -264,7 +273,6 @@ extension Proxy {
             }
             if session.timeline.tokens > 0 { line[.tokens] = String(session.timeline.tokens) }
         }
-        LogBuffer.shared.append(line.rendered(format: configuration.logFormat, timestamp: UTCTime.nowISO8601()))
     }
 
     /// The client's own `X-Request-Id` when it is short and printable, else a new one.

@@ -48,6 +48,8 @@ package final class Proxy: RequestHost {
     /// assistant lines must name the run's own model or the CLI drops their thinking.
     var resolvedModels: [String: String] = [:]
     package var isStopping: Bool { scheduler.isDraining }
+    /// The access log's line, reused from request to request.
+    var accessLine = AccessLogLine()
     /// Messages threads: each conversation held under its newest reply's id.
     var threads = MessageThreads()
     /// The thread turn of each running threaded request, by its reply's id.

@@ -38,7 +38,7 @@ struct LineLogHandlerTests {
     @Test func theAccessLineIsTheHandlersLine() {
         var line = AccessLogLine()
         let fields: [(AccessLogLine.Field, String)] = [
-            (.requestID, "req_1"), (.method, "GET"), (.path, "/a b"), (.status, "200"), (.bytes, "38"), (.totalMS, "0"),
+            (.requestID, "req_1"), (.method, "GET"), (.path, "/a b"), (.error, "x=\"y\"\u{1b}"), (.status, "200"), (.bytes, "38"), (.totalMS, "0"),
             (.ttfbMS, "0"), (.history, "native"), (.queueMS, "1.5"), (.cliMS, "600.0"), (.upstreamMS, "60.1"),
             (.usageWindow, "five_hour"), (.clientGone, "true"),
         ]
@@ -46,7 +46,7 @@ struct LineLogHandlerTests {
         let sorted = fields.map { ($0.0.key, $0.1) }.sorted { $0.0 < $1.0 }
         for format in LineLogHandler.Format.allCases {
             let handlers = LineLogHandler.line(format: format, timestamp: date, level: .info, message: "request", fields: sorted)
-            #expect(line.rendered(format: format, timestamp: date) == handlers + "\n")
+            #expect(String(decoding: line.rendered(format: format, timestamp: date), as: UTF8.self) == handlers + "\n")
         }
         // The table is in key order.
         let keys = AccessLogLine.Field.allCases.map(\.key)
