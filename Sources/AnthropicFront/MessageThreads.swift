@@ -58,23 +58,21 @@ package struct MessageThreads {
     private enum Entry {
         case latest(Held)
         case inFlight(Held)
-        case continued
+
+        var held: Held { switch self { case .latest(let held), .inFlight(let held): held } }
+        var isInFlight: Bool { if case .inFlight = self { true } else { false } }
     }
 
-    private var entries: [String: Entry] = [:]
-    /// Ids of held threads, oldest first: eviction takes from the front.
-    private var order: [String] = []
-    private var heldBytes = 0
-    package let maxThreads: Int
-    package let maxBytes: Int
+    private var threads: BoundedStore<Entry>
+    /// Replies already continued, forgotten with their thread.
+    private var continued: Set<String> = []
 
     package init(maxThreads: Int = 256, maxBytes: Int = 64 << 20) {
-        self.maxThreads = maxThreads
-        self.maxBytes = maxBytes
+        threads = BoundedStore(maxCount: maxThreads, maxBytes: maxBytes)
     }
 
     /// How many threads are held (in flight included).
-    package var count: Int { order.count }
+    package var count: Int { threads.count }
 
     /// The request as the completion path takes it (a `continue` made whole, `thread` removed),
     /// and the turn to end when its reply is known; nil when the request has no thread.
@@ -96,13 +94,13 @@ package struct MessageThreads {
             if request.system != nil { throw Self.fieldOfTheThread("system") }
             if request.tools != nil { throw Self.fieldOfTheThread("tools") }
             let held: Held
-            switch entries[id] {
+            switch threads[id] {
             case .latest(let found)? where found.apiKey == apiKey: held = found
             case .inFlight(let found)? where found.apiKey == apiKey:
                 throw AnthropicError(status: 409, type: "invalid_request_error",
                                      message: "thread: another request is still continuing from \(id).",
                                      isRetryable: false, code: "thread_continue_in_flight")
-            case .continued?:
+            case nil where continued.contains(id):
                 throw AnthropicError(status: 409, type: "invalid_request_error",
                                      message: "thread: \(id) has already been continued; continue from the thread's newest reply.",
                                      isRetryable: false, code: "thread_already_continued")
@@ -111,7 +109,7 @@ package struct MessageThreads {
                                      + "restart of the proxy); send the whole conversation with a new thread.",
                                      isRetryable: false, code: "thread_not_found")
             }
-            entries[id] = .inFlight(held)
+            threads.update(id) { $0 = .inFlight(held) }
             whole.system = held.system
             whole.tools = held.tools
             whole.messages = held.messages + request.messages
@@ -126,46 +124,21 @@ package struct MessageThreads {
     /// thread is as it was before the turn.
     package mutating func end(_ turn: Turn, reply: (id: String, content: [AnthropicContentBlock])?) {
         guard let reply else {
-            if let previous = turn.previous { entries[previous.id] = .latest(previous.held) }
+            if let previous = turn.previous { threads.update(previous.id) { $0 = .latest(previous.held) } }
             return
         }
         if let previous = turn.previous {
             // Its past ids go on with the thread, now with this one.
-            forget(previous.id)
-            entries[previous.id] = .continued
+            threads.remove(previous.id)
+            continued.insert(previous.id)
         }
         var held = turn.thread
         let message = MessagesMessage(assistant: reply.content)
         held.messages.append(message)
         held.bytes += message.textBytes
-        entries[reply.id] = .latest(held)
-        order.append(reply.id)
-        heldBytes += held.bytes
-        evict()
-    }
-
-    /// Oldest first, until the bounds hold; a thread with a turn in flight is left for its turn.
-    private mutating func evict() {
-        var index = 0
-        while (order.count > maxThreads || heldBytes > maxBytes) && index < order.count {
-            let id = order[index]
-            if case .inFlight? = entries[id] { index += 1; continue }
-            if let held = forget(id) { for past in held.pastIDs { entries[past] = nil } }
-        }
-    }
-
-    /// Takes a held thread out of the bounds and the entries; its past ids stay.
-    @discardableResult
-    private mutating func forget(_ id: String) -> Held? {
-        guard let position = order.firstIndex(of: id) else { return nil }
-        order.remove(at: position)
-        switch entries.removeValue(forKey: id) {
-        case .latest(let held)?, .inFlight(let held)?:
-            heldBytes -= held.bytes
-            return held
-        case .continued?, nil:
-            return nil
-        }
+        // A thread with a turn in flight is left for its turn.
+        let evicted = threads.insert(.latest(held), id: reply.id, bytes: held.bytes, keeps: \.isInFlight)
+        for gone in evicted { continued.subtract(gone.held.pastIDs) }
     }
 
     private static func fieldOfTheThread(_ field: String) -> AnthropicError {

@@ -39,10 +39,13 @@ extension CompletionPlan {
                   stopSequences: stopSequences, isStreaming: isStreaming, tools: tools, translator: translator)
     }
 
-    package init(responses request: ResponsesRequest, defaultModel: String, now: Int) throws(OpenAIError) {
+    /// - Parameter previousResponseID: the stored response `request` was made whole from.
+    package init(responses request: ResponsesRequest, defaultModel: String, now: Int,
+                 previousResponseID: String? = nil) throws(OpenAIError) {
+        // `ResponseStore` makes a request naming a stored response whole first.
         if request.previousResponseID != nil {
-            throw .invalidRequest("previous_response_id is not supported: this proxy stores no responses. "
-                                  + "Send the whole conversation in `input`.", param: "previous_response_id")
+            throw .invalidRequest("previous_response_id is not served here: send the whole conversation in `input`.",
+                                  param: "previous_response_id")
         }
         // Stored conversations and prompt templates live at OpenAI: without them the model would
         // answer without the state the client pointed at, so they are refused, not ignored.
@@ -69,13 +72,15 @@ extension CompletionPlan {
         options.showsThinking = request.reasoning != nil && !["none", "minimal"].contains(request.reasoning?.effort)
         options = Self.withContinuationsStopped(options)
         let isStreaming = request.stream ?? false
-        let translator = ResponsesTranslator(id: id, itemID: CompletionPlanIDs.random(prefix: "msg_"), createdAt: now,
+        var translator = ResponsesTranslator(id: id, itemID: CompletionPlanIDs.random(prefix: "msg_"), createdAt: now,
                                              model: model, instructions: request.instructions,
                                              maxOutputTokens: request.maxOutputTokens,
                                              includesSignature: request.include?.contains("reasoning.encrypted_content") == true,
                                              freeFormTools: Set((tools?.tools ?? []).filter(\.isFreeForm).map(\.name)),
                                              namespacedTools: Dictionary((tools?.tools ?? []).compactMap { spec in
                                                  spec.namespaced.map { (spec.name, $0) } }, uniquingKeysWith: { first, _ in first }))
+        translator.stores = request.store != false
+        translator.previousResponseID = previousResponseID
         self.init(id: id, conversation: conversation, prompt: prompt, model: model, options: options,
                   stopSequences: [], isStreaming: isStreaming, tools: tools, translator: translator)
     }

@@ -21,6 +21,9 @@ package struct ResponseObject: Encodable, Sendable {
     package var model: String
     package var output: [OutputItem]
     package var usage: ResponsesUsage?
+    /// Kept for a later `previous_response_id`, and the response this one continued.
+    package var store = false
+    package var previousResponseID: String?
 
     package enum CodingKeys: String, CodingKey {
         case id, object, status, error, instructions, model, output, usage, metadata, reasoning, store, temperature
@@ -47,9 +50,9 @@ package struct ResponseObject: Encodable, Sendable {
         try c.encode(model, forKey: .model)
         try c.encode(output, forKey: .output)
         try c.encode(true, forKey: .parallelToolCalls)
-        try c.encodeNil(forKey: .previousResponseID)
+        try c.encode(previousResponseID, forKey: .previousResponseID)
         try c.encode(JSONValue.object(["effort": .null, "summary": .null]), forKey: .reasoning)
-        try c.encode(false, forKey: .store)
+        try c.encode(store, forKey: .store)
         try c.encode(1.0, forKey: .temperature)
         try c.encode(JSONValue.object(["format": .object(["type": .string("text")])]), forKey: .text)
         try c.encode("auto", forKey: .toolChoice)

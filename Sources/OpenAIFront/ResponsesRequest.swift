@@ -13,6 +13,8 @@ package struct ResponsesRequest: Decodable, Sendable {
     package var stream: Bool?
     package var maxOutputTokens: Int?
     package var previousResponseID: String?
+    /// False: the response is not kept for a later `previous_response_id` (OpenAI's default is true).
+    package var store: Bool?
     package var tools: [JSONValue]?
     package var toolChoice: JSONValue?
     package var parallelToolCalls: Bool?
@@ -27,7 +29,7 @@ package struct ResponsesRequest: Decodable, Sendable {
     package var prompt: JSONValue?
 
     package enum CodingKeys: String, CodingKey {
-        case input, model, instructions, stream, tools, text, metadata, reasoning, conversation, prompt, include
+        case input, model, instructions, stream, tools, text, metadata, reasoning, conversation, prompt, include, store
         case maxOutputTokens = "max_output_tokens"
         case previousResponseID = "previous_response_id"
         case toolChoice = "tool_choice"

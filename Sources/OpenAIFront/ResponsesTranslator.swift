@@ -48,6 +48,9 @@ package struct ResponsesTranslator: ReplyTranslator {
     private let freeFormTools: Set<String>
     /// Tools inside `namespace` tools, by the one name the bridge gives them.
     private let namespacedTools: [String: ToolSpec.Namespaced]
+    /// What the response object says of its storage (`store`, `previous_response_id`).
+    package var stores = false
+    package var previousResponseID: String?
     private var text = ""
     private var refused = false
     /// While the final events are built around a large text: that text (`text` holds the marker).
@@ -306,7 +309,8 @@ package struct ResponsesTranslator: ReplyTranslator {
 
     private func snapshot(status: ResponseStatus, output: [OutputItem]) -> ResponseObject {
         ResponseObject(id: id, createdAt: createdAt, status: status, instructions: instructions,
-                       maxOutputTokens: maxOutputTokens, model: model, output: output)
+                       maxOutputTokens: maxOutputTokens, model: model, output: output, store: stores,
+                       previousResponseID: previousResponseID)
     }
 
     private mutating func begin() -> [SSEFrame] {

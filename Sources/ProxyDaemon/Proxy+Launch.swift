@@ -86,8 +86,10 @@ extension Proxy {
         }
         if let form = run.historyForm { metrics.recordHistory(form) }
         recordRefusal(of: run.session)
-        // A threaded request that was never answered leaves its thread as it was.
+        // A threaded request that was never answered leaves its thread as it was; a response
+        // never answered is not stored.
         if let turn = threadTurns.removeValue(forKey: run.wish.requestID) { threads.end(turn, reply: nil) }
+        responseTurns[run.wish.requestID] = nil
         if let (exchange, requestID) = runs.removeValue(forKey: ObjectIdentifier(run)) {
             logAccess(exchange, requestID: requestID, session: run.session, start: run.start, history: run.historyForm)
         }
@@ -99,6 +101,9 @@ extension Proxy {
     /// which may come before the CLI has finished, finds it. A refusal is not continued: the SDK
     /// starts a new thread after one.
     func requestAnswered(_ run: RequestRun) {
+        if let turn = responseTurns.removeValue(forKey: run.wish.requestID), let transcript = run.session.answered {
+            responseStore.end(turn, reply: (run.wish.requestID, transcript))
+        }
         guard let turn = threadTurns.removeValue(forKey: run.wish.requestID) else { return }
         let reply = run.session.answered.flatMap { $0.completion?.finishReason == .contentFilter ? nil : $0 }
         threads.end(turn, reply: reply.map { (run.wish.requestID, MessagesTranslator.content(for: $0)) })

@@ -79,12 +79,27 @@ extension Proxy {
                 guard exchange.body.count <= configuration.maxBodyBytes else {
                     throw .bodyTooLarge(limit: configuration.maxBodyBytes)
                 }
-                let job = route == .chatCompletions
-                    ? try CompletionPlan(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: exchange.body),
-                                        defaultModel: configuration.model, now: Int(time(nil)))
-                    : try CompletionPlan(responses: RequestDecoder.decode(ResponsesRequest.self, from: exchange.body),
-                                        defaultModel: configuration.model, now: Int(time(nil)))
-                do throws(TurnFailure) { try launch(job, on: exchange, requestID: requestID, apiKey: presentedKey(exchange)) } catch {
+                let apiKey = presentedKey(exchange)
+                let job: CompletionPlan
+                var stored: ResponseStore.Turn?
+                if route == .chatCompletions {
+                    job = try CompletionPlan(chat: RequestDecoder.decode(ChatCompletionRequest.self, from: exchange.body),
+                                             defaultModel: configuration.model, now: Int(time(nil)))
+                } else {
+                    // A request naming a stored response is made whole first; a stored one's
+                    // reply is kept when its client has it (`requestAnswered`).
+                    let request = try RequestDecoder.decode(ResponsesRequest.self, from: exchange.body)
+                    let whole: ResponsesRequest
+                    (whole, stored) = try responseStore.begin(request, apiKey: apiKey, bodyBytes: exchange.body.count)
+                    job = try CompletionPlan(responses: whole, defaultModel: configuration.model, now: Int(time(nil)),
+                                             previousResponseID: request.previousResponseID)
+                    stored?.use(job.tools)
+                }
+                if let stored { responseTurns[job.id] = stored }
+                do throws(TurnFailure) {
+                    try launch(job, on: exchange, requestID: requestID, apiKey: apiKey, holdsReply: stored != nil)
+                } catch {
+                    responseTurns[job.id] = nil
                     return respond(exchange, error: error.openAIError, requestID: requestID, usageWindow: error.usageWindow)
                 }
             } catch {

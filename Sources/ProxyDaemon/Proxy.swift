@@ -54,6 +54,9 @@ package final class Proxy: RequestHost {
     var threads = MessageThreads()
     /// The thread turn of each running threaded request, by its reply's id.
     var threadTurns: [String: MessageThreads.Turn] = [:]
+    /// Responses kept for `previous_response_id`, and the turn of each running request that stores one.
+    var responseStore = ResponseStore()
+    var responseTurns: [String: ResponseStore.Turn] = [:]
 
     package init(configuration: Configuration, environment: [String: String]) throws {
         self.environment = environment

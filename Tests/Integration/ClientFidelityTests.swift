@@ -83,6 +83,34 @@ extension Integration {
             #expect(unknown.headers["x-should-retry"] == "false")
         }
 
+        /// `previous_response_id`, as the OpenAI Agents SDK and LangChain send it, through the real
+        /// CLI as a subscriber: a stored response continued with only the new items (here a
+        /// function call's output), answered from the kept CLI; `store: false` keeps nothing.
+        @Test(.needsRealCLI) func aStoredResponseIsContinued() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            let tag = "stored\(UInt32.random(in: 0...UInt32.max))"
+            let tools = #"[{"type":"function","name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}]"#
+            let first = proxy.responses(#"{"model":"sonnet","tools":\#(tools),"input":"weather? [[scenario:tool_call]] [[id:\#(tag)]]"}"#)
+            #expect(first.status == 200, "\(first.text.prefix(300))")
+            #expect(first.json["store"] as? Bool == true)
+            let id = try #require(first.json["id"] as? String)
+            let call = try #require((first.json["output"] as? [[String: Any]])?.first { $0["type"] as? String == "function_call" })
+            let callID = try #require(call["call_id"] as? String)
+            let next = proxy.responses(#"{"model":"sonnet","tools":\#(tools),"previous_response_id":"\#(id)","stream":true,"#
+                + #""input":[{"type":"function_call_output","call_id":"\#(callID)","output":"Sunny [[id:\#(tag)]]"}]}"#)
+            #expect(next.status == 200, "\(next.text.prefix(300))")
+            #expect(next.text.contains("The tool said: Sunny"), "\(next.text.prefix(600))")
+            #expect(next.text.contains(#""previous_response_id":"\#(id)""#))
+            #expect(proxy.metric(#"ccp_conversation_resumes_total{kind="tool_result"}"#) == 1, "\(proxy.log.suffix(1200))")
+            // Not stored: nothing to continue.
+            let unstored = proxy.responses(#"{"model":"sonnet","store":false,"input":"hi [[id:\#(tag)]]"}"#)
+            #expect(unstored.json["store"] as? Bool == false)
+            let lost = proxy.responses(#"{"model":"sonnet","previous_response_id":"\#(unstored.json["id"] as? String ?? "")","input":"and?"}"#)
+            #expect(lost.status == 400 && (lost.json["error"] as? [String: Any])?["code"] as? String == "previous_response_not_found",
+                    "\(lost.text)")
+        }
+
         /// The SDK's default tool runner, unchanged, through a tool round trip with the real CLI; and
         /// `messages.parse` with a pydantic model.
         @Test(.needsRealCLI) func theAnthropicSDKsToolRunnerWorksUnchanged() throws {

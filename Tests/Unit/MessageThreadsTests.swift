@@ -118,3 +118,4 @@ struct MessageThreadsTests {
         #expect(refusal(&small, try proceed(from: "msg_c")) == nil)
     }
 }
+
