@@ -92,6 +92,19 @@ def agents_checks():
         check("agents responses", result.final_output == HELLO, result.final_output)
         result = await Runner.run(Agent(name="a", model=chat_model, output_type=Person), WHO)
         check("agents structured", result.final_output == Person(name="Alice", age=30), result.final_output)
+        # A tool loop chained by previous_response_id: the second request sends only the call's output.
+        from agents import function_tool
+
+        @function_tool
+        def get_weather(city: str) -> str:
+            """Weather in a city."""
+            return f"Sunny in {city}"
+
+        agent = Agent(name="a", model=responses_model, tools=[get_weather])
+        result = await Runner.run(agent, "weather? [[scenario:tool_call]]", auto_previous_response_id=True)
+        chained = [response.response_id for response in result.raw_responses]
+        check("agents previous_response_id", str(result.final_output).startswith("The tool said: Sunny in Alice")
+              and len(chained) == 2, (result.final_output, chained))
 
     asyncio.run(run_all())
 
