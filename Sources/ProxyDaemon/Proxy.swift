@@ -172,6 +172,8 @@ package final class Proxy: RequestHost {
         // Log lines of one loop turn go out in one write at its end (`LogBuffer`).
         let logFlush = LoopThreadOnly(timers.timer { LogBuffer.shared.flush() })
         LogBuffer.shared.drive { logFlush.value.schedule(after: 0) }
+        let released = ccp_release_startup_code()
+        logger.debug("start-up code released", metadata: ["bytes": "\(released)"])
         loop.run()
         LogBuffer.shared.drive(with: nil)
         logFlush.value.close()

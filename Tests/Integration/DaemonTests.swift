@@ -15,6 +15,20 @@ extension Integration {
             return done
         }
 
+        /// Start-up's code pages are handed back before the loop runs (they come back from the
+        /// binary when used), and the proxy serves as before: a completion after the release.
+        @Test(.needsRealCLI) func theStartUpCodeIsReleasedAndTheProxyServes() throws {
+            let proxy = try ProxyProcess()
+            defer { proxy.stop() }
+            #expect(ProcessTable.waitUntil { proxy.log.contains("start-up code released") })
+            let released = proxy.log.split(separator: "\n").first { $0.contains("start-up code released") }
+                .flatMap { $0.split(separator: " ").first { $0.hasPrefix("bytes=") } }
+                .flatMap { Int($0.dropFirst("bytes=".count)) }
+            #expect((released ?? 0) > 1 << 20, "\(proxy.log.prefix(1500))")
+            let reply = proxy.chat(chatBody("hi"))
+            #expect(reply.status == 200, "\(reply.text.prefix(300))")
+        }
+
         @Test func beyondTheQueueIs429WithRetryAfter() throws {
             let proxy = try ProxyProcess(cli: TestEnvironment.fakeCLI,
                                          arguments: ["--max-concurrency", "1", "--queue-size", "0", "--drain-timeout", "1"])

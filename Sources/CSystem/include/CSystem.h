@@ -26,6 +26,13 @@ int ccp_pipe(int fds[2], int nonblocking_end);
 /// returns 0, or an errno.
 int ccp_raise_nofile(long *soft, long *hard);
 
+/// Tells the kernel the proxy's own code pages are not needed now (madvise MADV_DONTNEED on the
+/// executable's read-only, executable mappings: they are never written, so each page comes back
+/// from the file on its next use). Called once start-up is over: argument parsing and the
+/// runtime's first conformance lookups touch code and metadata all over the static binary that
+/// the serving loop never runs again. Returns how many bytes were released, or -errno.
+long ccp_release_startup_code(void);
+
 /* The git revision the binary was built from: scripts/build-release.sh passes
  * -Xcc -DCCP_REVISION="…"; other builds say "unknown". */
 const char *ccp_revision(void);
