@@ -25,23 +25,17 @@ class Person(pydantic.BaseModel):
     name: str
     age: int
 
-def instructor_tools():
+def instructor_extraction(mode, scenario):
     import instructor
-    client = instructor.from_openai(OpenAI(base_url=BASE, api_key=KEY), mode=instructor.Mode.TOOLS)
+    client = instructor.from_openai(OpenAI(base_url=BASE, api_key=KEY), mode=mode)
     p = client.chat.completions.create(model="sonnet", response_model=Person, max_retries=0,
-        messages=[{"role": "user", "content": "who? [[scenario:tool_call]]"}])
+        messages=[{"role": "user", "content": f"who? [[scenario:{scenario}]]"}])
     assert p.model_dump() == {"name": "Alice", "age": 30}, p
     return p
-check("instructor TOOLS", instructor_tools)
 
-def instructor_json():
-    import instructor
-    client = instructor.from_openai(OpenAI(base_url=BASE, api_key=KEY), mode=instructor.Mode.JSON_SCHEMA)
-    p = client.chat.completions.create(model="sonnet", response_model=Person, max_retries=0,
-        messages=[{"role": "user", "content": "who? [[scenario:structured]]"}])
-    assert p.model_dump() == {"name": "Alice", "age": 30}, p
-    return p
-check("instructor JSON_SCHEMA", instructor_json)
+import instructor
+check("instructor TOOLS", lambda: instructor_extraction(instructor.Mode.TOOLS, "tool_call"))
+check("instructor JSON_SCHEMA", lambda: instructor_extraction(instructor.Mode.JSON_SCHEMA, "structured"))
 
 def pydantic_ai_output():
     from pydantic_ai import Agent

@@ -53,6 +53,8 @@ struct AccessLogLine {
     }
 
     private var values = [String?](repeating: nil, count: Field.allCases.count)
+    /// The keys by field, made once (`allCases` builds a new array on every use).
+    private static let keys = Field.allCases.map(\.key)
     /// The rendered line; kept, like `values`, from one request to the next (the proxy owns one
     /// line and clears it), so that a line costs no allocation.
     private(set) var bytes: [UInt8] = []
@@ -91,10 +93,10 @@ struct AccessLogLine {
             Self.append("ts=", to: &out)
             Self.appendValue(timestamp, to: &out)
             Self.append(" level=info msg=request", to: &out)
-            for field in Field.allCases {
-                guard let value = values[field.rawValue] else { continue }
+            for index in values.indices {
+                guard let value = values[index] else { continue }
                 out.append(UInt8(ascii: " "))
-                Self.append(field.key, to: &out)
+                Self.append(Self.keys[index], to: &out)
                 out.append(UInt8(ascii: "="))
                 Self.appendValue(value, to: &out)
             }
