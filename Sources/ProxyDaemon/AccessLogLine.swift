@@ -57,7 +57,8 @@ struct AccessLogLine {
     private static let keys = Field.allCases.map(\.key)
     /// The rendered line; kept, like `values`, from one request to the next (the proxy owns one
     /// line and clears it), so that a line costs no allocation.
-    private(set) var bytes: [UInt8] = []
+    private var buffer = TextBuffer(capacity: 320)
+    var bytes: [UInt8] { buffer.bytes }
 
     /// Ready for the next request: no field set.
     mutating func clear() {
@@ -78,45 +79,32 @@ struct AccessLogLine {
 
     /// Renders the line into `bytes`, with its newline, in the log's format.
     mutating func render(format: LineLogHandler.Format, timestamp: String) {
-        bytes.removeAll(keepingCapacity: true)
+        buffer.clear()
         switch format {
         case .json:
             let fields = Field.allCases.compactMap { field in values[field.rawValue].map { (field.key, $0) } }
-            bytes += (LineLogHandler.line(format: .json, timestamp: timestamp, level: .info, message: "request",
-                                          fields: fields) + "\n").utf8
+            buffer += LineLogHandler.line(format: .json, timestamp: timestamp, level: .info, message: "request", fields: fields)
         case .logfmt:
-            // Bytes appended to one buffer: Swift string appends cost about a thousand
-            // instructions each, and this line has some sixty pieces.
-            var out = bytes
-            bytes = []
-            out.reserveCapacity(320)
-            Self.append("ts=", to: &out)
-            Self.appendValue(timestamp, to: &out)
-            Self.append(" level=info msg=request", to: &out)
+            buffer += "ts="
+            Self.appendValue(timestamp, to: &buffer)
+            buffer += " level=info msg=request"
             for index in values.indices {
                 guard let value = values[index] else { continue }
-                out.append(UInt8(ascii: " "))
-                Self.append(Self.keys[index], to: &out)
-                out.append(UInt8(ascii: "="))
-                Self.appendValue(value, to: &out)
+                buffer.append(byte: UInt8(ascii: " "))
+                buffer += Self.keys[index]
+                buffer.append(byte: UInt8(ascii: "="))
+                Self.appendValue(value, to: &buffer)
             }
-            out.append(UInt8(ascii: "\n"))
-            bytes = out
         }
-    }
-
-    /// A string's bytes, copied whole (a generic append walks them one by one).
-    private static func append(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { out.append(contentsOf: $0) }
+        buffer.append(byte: UInt8(ascii: "\n"))
     }
 
     /// A logfmt value: as it is when plain, else quoted and escaped as `LineLogHandler` does.
-    private static func appendValue(_ value: String, to out: inout [UInt8]) {
+    private static func appendValue(_ value: String, to buffer: inout TextBuffer) {
         var value = value
         let plain = value.withUTF8 { bytes in
             !bytes.isEmpty && !bytes.contains { $0 <= 0x20 || $0 >= 0x7f || $0 == 0x22 || $0 == 0x3d || $0 == 0x5c }
         }
-        append(plain ? value : LineLogHandler.logfmtValue(value), to: &out)
+        buffer += plain ? value : LineLogHandler.logfmtValue(value)
     }
 }

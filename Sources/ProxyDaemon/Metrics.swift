@@ -98,7 +98,7 @@ package struct Metrics: Sendable {
     /// Gauges are read at scrape time; the rest is what was recorded.
     package func exposition(inFlight: Int, queued: Int, liveChildren: Int, usage: UsageLedger = UsageLedger(),
                             now: Double = 0, continuity: Continuity = Continuity()) -> String {
-        var out = ""
+        var out = TextBuffer(capacity: 32 * 1024)
         func family(_ name: String, _ type: String, _ help: String) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         }
@@ -148,13 +148,13 @@ package struct Metrics: Sendable {
                 self.samples(name, histogram, labels: labels, into: &out)
             }
         }
-        return out
+        return out.text
     }
 
     /// The subscription's usage windows as last reported: a gauge per window for its utilization,
     /// the seconds to its reset and its status (1 for the current one), and counters of requests
     /// refused by Anthropic and answered by the proxy itself, by window.
-    private func usageFamilies(_ usage: UsageLedger, now: Double, into out: inout String) {
+    private func usageFamilies(_ usage: UsageLedger, now: Double, into out: inout TextBuffer) {
         let windows = (usage.latest?.windows ?? [:]).sorted { $0.key < $1.key }
         out += "# HELP ccp_usage_utilization Fraction of each usage window used, as last reported.\n"
         out += "# TYPE ccp_usage_utilization gauge\n"
@@ -185,12 +185,12 @@ package struct Metrics: Sendable {
         }
     }
 
-    private func histogram(_ name: String, _ help: String, _ histogram: LatencyHistogram, into out: inout String) {
+    private func histogram(_ name: String, _ help: String, _ histogram: LatencyHistogram, into out: inout TextBuffer) {
         out += "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
         samples(name, histogram, labels: "", into: &out)
     }
 
-    private func samples(_ name: String, _ histogram: LatencyHistogram, labels: String, into out: inout String) {
+    private func samples(_ name: String, _ histogram: LatencyHistogram, labels: String, into out: inout TextBuffer) {
         let prefix = labels.isEmpty ? "" : labels + ","
         let suffix = labels.isEmpty ? "" : "{\(labels)}"
         // Appended piece by piece: a scrape prints hundreds of these lines.
