@@ -1,3 +1,4 @@
+import EventTransport
 import Logging
 import ProxyCore
 
@@ -68,6 +69,40 @@ struct AccessLogLine {
     subscript(field: Field) -> String? {
         get { values[field.rawValue] }
         set { values[field.rawValue] = newValue }
+    }
+
+    /// The fields of one request's line (the ones before cleared): what the exchange, its
+    /// session and the request's outcome say.
+    mutating func describe(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?, errorCode: String?,
+                           start: StartKind?, usageWindow: String?, history: HistoryForm?, total: Double, firstByte: Double?) {
+        clear()
+        self[.requestID] = requestID
+        self[.method] = exchange.method
+        self[.path] = exchange.path
+        self[.status] = String(exchange.status)
+        self[.bytes] = String(exchange.bytesSent)
+        self[.totalMS] = String(Int(total * 1000))
+        if let firstByte { self[.ttfbMS] = String(Int(firstByte * 1000)) }
+        if exchange.clientGone { self[.clientGone] = "true" }
+        if let code = errorCode ?? session?.errorCode { self[.error] = code }
+        if let window = usageWindow ?? session?.failure?.usageWindow { self[.usageWindow] = window }
+        if let start { self[.start] = start.rawValue }
+        if let history {
+            self[.history] = history.label
+            self[.historyReason] = history.reason
+        }
+        if let session {
+            self[.model] = session.model ?? "-"
+            self[.pid] = session.childPID.map { String($0) } ?? "-"
+            self[.exit] = session.exitStatus.map { "\($0)" } ?? "-"
+            // The phases, as in Server-Timing: queue_ms, spawn_ms, cli_ms, upstream_ms, first_token_ms.
+            for phase in RequestTimeline.Phase.allCases {
+                if let field = Field.phase(phase), let value = session.timeline.duration(phase) {
+                    self[field] = RequestTimeline.milliseconds(value)
+                }
+            }
+            if session.timeline.tokens > 0 { self[.tokens] = String(session.timeline.tokens) }
+        }
     }
 
     /// The line with its newline, in the log's format.

@@ -151,7 +151,8 @@ extension Proxy {
             }
             let apiKey = presentedKey(exchange)
             // A threaded request is made whole from its thread first. Its turn ends exactly once:
-            // when the request ends (`requestEnded`), or here when it never starts.
+            // when its client has the reply (`requestAnswered`), when it ends without one
+            // (`requestEnded`), or here when it never starts.
             let (whole, turn) = try threads.begin(request, apiKey: apiKey, bodyBytes: exchange.body.count)
             let job: CompletionPlan
             do throws(AnthropicError) { job = try CompletionPlan(messages: whole, defaultModel: configuration.model) } catch {
@@ -251,43 +252,10 @@ extension Proxy {
         metrics.recordRequest(endpoint: endpoint, status: exchange.status, firstByte: firstByte, duration: total)
         if session?.spawnFailed == true { metrics.recordSpawnFailure() }
         guard logger.logLevel <= .info else { return }
-        accessLine.clear()
-        Self.fill(&accessLine, exchange: exchange, requestID: requestID, session: session, errorCode: errorCode,
-                  start: start, usageWindow: usageWindow, history: history, total: total, firstByte: firstByte)
+        accessLine.describe(exchange, requestID: requestID, session: session, errorCode: errorCode, start: start,
+                            usageWindow: usageWindow, history: history, total: total, firstByte: firstByte)
         accessLine.render(format: configuration.logFormat, timestamp: UTCTime.nowISO8601())
         LogBuffer.shared.append(bytes: accessLine.bytes)
-    }
-
-    private static func fill(_ line: inout AccessLogLine, exchange: HTTPExchange, requestID: String,
-                             session: CompletionSession?, errorCode: String?, start: StartKind?, usageWindow: String?,
-                             history: HistoryForm?, total: Double, firstByte: Double?) {
-        line[.requestID] = requestID
-        line[.method] = exchange.method
-        line[.path] = exchange.path
-        line[.status] = String(exchange.status)
-        line[.bytes] = String(exchange.bytesSent)
-        line[.totalMS] = String(Int(total * 1000))
-        if let firstByte { line[.ttfbMS] = String(Int(firstByte * 1000)) }
-        if exchange.clientGone { line[.clientGone] = "true" }
-        if let code = errorCode ?? session?.errorCode { line[.error] = code }
-        if let window = usageWindow ?? session?.failure?.usageWindow { line[.usageWindow] = window }
-        if let start { line[.start] = start.rawValue }
-        if let history {
-            line[.history] = history.label
-            line[.historyReason] = history.reason
-        }
-        if let session {
-            line[.model] = session.model ?? "-"
-            line[.pid] = session.childPID.map { String($0) } ?? "-"
-            line[.exit] = session.exitStatus.map { "\($0)" } ?? "-"
-            // The phases, as in Server-Timing: queue_ms, spawn_ms, cli_ms, upstream_ms, first_token_ms.
-            for phase in RequestTimeline.Phase.allCases {
-                if let field = AccessLogLine.Field.phase(phase), let value = session.timeline.duration(phase) {
-                    line[field] = RequestTimeline.milliseconds(value)
-                }
-            }
-            if session.timeline.tokens > 0 { line[.tokens] = String(session.timeline.tokens) }
-        }
     }
 
     /// The client's own `X-Request-Id` when it is short and printable, else a new one.
