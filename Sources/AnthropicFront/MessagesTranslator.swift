@@ -91,12 +91,12 @@ package struct MessagesTranslator: ReplyTranslator {
 
     // MARK: Pieces
 
-    package static func stopReason(_ reason: FinishReason, _ stopSequence: String?) -> String {
+    package static func stopReason(_ reason: FinishReason, _ stopSequence: String?) -> StopReason {
         switch reason {
-        case .stop: stopSequence == nil ? "end_turn" : "stop_sequence"
-        case .length: "max_tokens"
-        case .contentFilter: "refusal"
-        case .toolCalls: "tool_use"
+        case .stop: stopSequence == nil ? .endTurn : .stopSequence
+        case .length: .maxTokens
+        case .contentFilter: .refusal
+        case .toolCalls: .toolUse
         }
     }
 
@@ -104,9 +104,7 @@ package struct MessagesTranslator: ReplyTranslator {
     private mutating func start() -> [SSEFrame] {
         guard !started else { return [] }
         started = true
-        return [AnthropicStreamFrame.messageStart(AnthropicReply(
-            id: id, model: model, content: [], stopReason: nil, stopSequence: nil,
-            usage: AnthropicUsage(inputTokens: 0, outputTokens: 0))).sse]
+        return [AnthropicStreamFrame.started(id: id, model: model, usage: AnthropicUsage(inputTokens: 0, outputTokens: 0)).sse]
     }
 
     private mutating func open(_ block: Block, _ empty: AnthropicContentBlock) -> [SSEFrame] {

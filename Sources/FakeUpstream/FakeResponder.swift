@@ -154,7 +154,7 @@ package enum FakeResponder {
             calls.append(("toolu_fake_\(sequence)_\(index)", bridged, String(decoding: WireJSON.encode(call.arguments), as: UTF8.self)))
         }
         let thinking = entry?.thinking
-        let stopReason = entry?.stopReason ?? (calls.isEmpty ? "end_turn" : "tool_use")
+        let stopReason = StopReason(entry?.stopReason ?? (calls.isEmpty ? "end_turn" : "tool_use"))
         let outputBytes = (text?.utf8.count ?? 0) + (thinking?.utf8.count ?? 0) + calls.reduce(0) { $0 + $1.input.utf8.count }
         let outputTokens = max(1, (outputBytes + 3) / 4)
         let usage = AnthropicUsage(inputTokens: request.inputTokens, cacheCreationInputTokens: 0, cacheReadInputTokens: 0,
@@ -182,9 +182,8 @@ package enum FakeResponder {
             if isDelta { deltas += 1 }
             steps.append(Step(delayMs: delay, bytes: frame.sse.bytes))
         }
-        add(.messageStart(AnthropicReply(id: id, model: request.model, content: [], stopReason: nil, stopSequence: nil,
-                                         usage: AnthropicUsage(inputTokens: request.inputTokens, cacheCreationInputTokens: 0,
-                                                               cacheReadInputTokens: 0, outputTokens: 1))))
+        add(.started(id: id, model: request.model, usage: AnthropicUsage(inputTokens: request.inputTokens, cacheCreationInputTokens: 0,
+                                                                         cacheReadInputTokens: 0, outputTokens: 1)))
         var index = 0
         if entry?.failure == .stall {
             return .stream(steps: steps, then: .stall)

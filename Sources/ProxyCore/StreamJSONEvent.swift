@@ -3,7 +3,7 @@
 package enum StreamJSONEvent: Equatable, Sendable {
     case initialized(CLIInitReport)
     case apiRetry
-    case stream(messageID: String?, AnthropicStreamEvent)
+    case stream(messageID: String?, AnthropicStreamFrame)
     case assistant(AssistantMessage)
     case result(ResultEvent)
     /// The subscription's usage windows changed (`rate_limit_event`).
@@ -25,13 +25,12 @@ package enum StreamJSONEvent: Equatable, Sendable {
         case "system" where raw.subtype == "api_retry":
             self = .apiRetry
         case "stream_event":
-            self = .stream(messageID: raw.apiMessageID,
-                           raw.event.map(AnthropicStreamEvent.init) ?? .other(type: "?"))
+            self = .stream(messageID: raw.apiMessageID, raw.event ?? .unknown(type: "?"))
         case "assistant":
             let message = raw.message
             self = .assistant(AssistantMessage(
-                id: message?.id, model: message?.model,
-                texts: (message?.content ?? []).compactMap { $0.type == "text" ? $0.text : nil },
+                id: message.flatMap { $0.id.isEmpty ? nil : $0.id }, model: message.flatMap { $0.model.isEmpty ? nil : $0.model },
+                texts: (message?.content ?? []).compactMap { if case .text(let text) = $0 { text } else { nil } },
                 error: raw.error, apiError: raw.apiError, rateLimit: raw.apiErrorParams?.rateLimitInfo))
         case "rate_limit_event":
             guard let info = raw.rateLimitInfo else { self = .other(type: raw.type); return }
@@ -46,52 +45,6 @@ package enum StreamJSONEvent: Equatable, Sendable {
                 structuredOutput: raw.structuredOutput == .null ? nil : raw.structuredOutput))
         default:
             self = .other(type: raw.type)
-        }
-    }
-}
-
-/// The Anthropic SSE event the CLI forwards inside `stream_event`.
-package enum AnthropicStreamEvent: Equatable, Sendable {
-    case messageStart(id: String?, model: String?, usage: TokenUsage)
-    case blockStart(index: Int, type: String)
-    case textDelta(index: Int, text: String)
-    case thinkingDelta(index: Int, text: String)
-    /// The signature of a thinking block (what lets a client send the block back).
-    case signatureDelta(index: Int, signature: String)
-    /// A `tool_use` block begins: the model calls a tool (the client's, or `StructuredOutput`).
-    case toolUseStart(index: Int, id: String, name: String)
-    /// A fragment of a `tool_use` block's JSON input.
-    case inputJSONDelta(index: Int, json: String)
-    case blockStop(index: Int)
-    case messageDelta(stopReason: StopReason?, outputTokens: Int?)
-    case messageStop
-    case other(type: String)
-
-    fileprivate init(_ raw: RawLine.Event) {
-        switch raw.type {
-        case "message_start":
-            self = .messageStart(id: raw.message?.id, model: raw.message?.model,
-                                 usage: raw.message?.usage.map(TokenUsage.init(cli:)) ?? TokenUsage())
-        case "content_block_start" where raw.contentBlock?.type == "tool_use":
-            self = .toolUseStart(index: raw.index ?? 0, id: raw.contentBlock?.id ?? "", name: raw.contentBlock?.name ?? "")
-        case "content_block_start":
-            self = .blockStart(index: raw.index ?? 0, type: raw.contentBlock?.type ?? "")
-        case "content_block_delta" where raw.delta?.type == "input_json_delta":
-            self = .inputJSONDelta(index: raw.index ?? 0, json: raw.delta?.partialJSON ?? "")
-        case "content_block_delta" where raw.delta?.type == "text_delta":
-            self = .textDelta(index: raw.index ?? 0, text: raw.delta?.text ?? "")
-        case "content_block_delta" where raw.delta?.type == "thinking_delta":
-            self = .thinkingDelta(index: raw.index ?? 0, text: raw.delta?.thinking ?? "")
-        case "content_block_delta" where raw.delta?.type == "signature_delta":
-            self = .signatureDelta(index: raw.index ?? 0, signature: raw.delta?.signature ?? "")
-        case "content_block_stop":
-            self = .blockStop(index: raw.index ?? 0)
-        case "message_delta":
-            self = .messageDelta(stopReason: raw.delta?.stopReason.map { StopReason($0) }, outputTokens: raw.usage?.outputTokens)
-        case "message_stop":
-            self = .messageStop
-        default:
-            self = .other(type: raw.delta?.type ?? raw.type)
         }
     }
 }
@@ -138,6 +91,12 @@ package struct ResultEvent: Equatable, Sendable {
 }
 
 extension TokenUsage {
+    /// A message's usage as the stream's `message_start` gives it.
+    package init(_ usage: AnthropicUsage) {
+        self.init(inputTokens: usage.inputTokens ?? 0, cacheCreationInputTokens: usage.cacheCreationInputTokens ?? 0,
+                  cacheReadInputTokens: usage.cacheReadInputTokens ?? 0, outputTokens: usage.outputTokens)
+    }
+
     fileprivate init(cli usage: RawLine.Usage) {
         self.init(inputTokens: usage.inputTokens ?? 0,
                   cacheCreationInputTokens: usage.cacheCreationInputTokens ?? 0,
@@ -167,43 +126,6 @@ private struct RawLine: Decodable {
             case outputTokensDetails = "output_tokens_details"
         }
     }
-    struct Block: Decodable {
-        var type: String?
-        var text: String?
-        var id: String?
-        var name: String?
-    }
-    struct Message: Decodable {
-        var id: String?
-        var model: String?
-        var content: [Block]?
-        var usage: Usage?
-    }
-    struct Delta: Decodable {
-        var type: String?
-        var text: String?
-        var thinking: String?
-        var signature: String?
-        var stopReason: String?
-        var partialJSON: String?
-        enum CodingKeys: String, CodingKey {
-            case type, text, thinking, signature
-            case stopReason = "stop_reason"
-            case partialJSON = "partial_json"
-        }
-    }
-    struct Event: Decodable {
-        var type: String
-        var index: Int?
-        var message: Message?
-        var contentBlock: Block?
-        var delta: Delta?
-        var usage: Usage?
-        enum CodingKeys: String, CodingKey {
-            case type, index, message, delta, usage
-            case contentBlock = "content_block"
-        }
-    }
     struct MCPServer: Decodable {
         var name: String?
     }
@@ -229,9 +151,9 @@ private struct RawLine: Decodable {
     var slashCommands: [String]?
     var plugins: [Plugin]?
     var agents: [String]?
-    var event: Event?
+    var event: AnthropicStreamFrame?
     var apiMessageID: String?
-    var message: Message?
+    var message: AnthropicReply?
     var error: String?
     var apiError: String?
     var isError: Bool?
@@ -277,9 +199,9 @@ private struct RawLine: Decodable {
         slashCommands = try? c.decodeIfPresent([String].self, forKey: .slashCommands)
         plugins = try? c.decodeIfPresent([Plugin].self, forKey: .plugins)
         agents = try? c.decodeIfPresent([String].self, forKey: .agents)
-        event = try? c.decodeIfPresent(Event.self, forKey: .event)
+        event = try? c.decodeIfPresent(AnthropicStreamFrame.self, forKey: .event)
         apiMessageID = try? c.decodeIfPresent(String.self, forKey: .apiMessageID)
-        message = try? c.decodeIfPresent(Message.self, forKey: .message)
+        message = try? c.decodeIfPresent(AnthropicReply.self, forKey: .message)
         error = try? c.decodeIfPresent(String.self, forKey: .error)
         apiError = try? c.decodeIfPresent(String.self, forKey: .apiError)
         isError = try? c.decodeIfPresent(Bool.self, forKey: .isError)

@@ -147,20 +147,20 @@ package struct TurnReducer: Sendable {
         return finish(.failed(.exitedWithoutResult(exitStatus)))
     }
 
-    private mutating func events(for event: AnthropicStreamEvent, messageID: String?) -> [TurnEvent] {
+    private mutating func events(for event: AnthropicStreamFrame, messageID: String?) -> [TurnEvent] {
         switch event {
-        case .messageStart(let id, let messageModel, let usage):
+        case .messageStart(let message):
             if hasSentText { return finish(.failed(.restartedAfterOutput)) }
-            currentMessageID = id ?? messageID
-            streamUsage = usage
-            return begin(model: messageModel)
-        case .textDelta(_, let text):
+            currentMessageID = message.id.isEmpty ? messageID : message.id
+            streamUsage = TokenUsage(message.usage)
+            return begin(model: message.model.isEmpty ? nil : message.model)
+        case .contentBlockDelta(_, .text(let text)):
             guard !text.isEmpty else { return [] }
             if let id = currentMessageID ?? messageID { streamedMessageIDs.insert(id) }
             hasSentText = !isStructured
             return begin(model: nil) + self.text(text)
-        case .messageDelta(let stopReason, let outputTokens):
-            if let outputTokens { streamUsage.outputTokens = outputTokens }
+        case .messageDelta(let stopReason, _, let usage):
+            streamUsage.outputTokens = usage.outputTokens
             if stopReason != nil { sawMessageEnd = true }
             if continuity.toolCallsEndTurn && stopReason == .toolUse && toolCallCount > 0 {
                 // The CLI now calls the tools over the bridge and waits: this request is done.
@@ -172,23 +172,23 @@ package struct TurnReducer: Sendable {
             guard reason != .stop else { return [] }
             return begin(model: nil) + finish(.completed(TurnCompletion(
                 finishReason: reason, usage: streamUsage, costUSD: nil, stopsChild: true)))
-        case .toolUseStart(let index, _, Self.structuredOutputTool) where streamsStructured:
+        case .contentBlockStart(let index, .toolUse(_, Self.structuredOutputTool, _)) where streamsStructured:
             // A second value (the CLI asks again when the first failed its schema) cannot be
             // streamed over the first one.
             guard structuredBlock == nil, structuredJSON.isEmpty else { return finish(.failed(.restartedAfterOutput)) }
             if let id = currentMessageID ?? messageID { streamedMessageIDs.insert(id) }
             structuredBlock = index
             return begin(model: nil)
-        case .inputJSONDelta(let index, let json) where index == structuredBlock:
+        case .contentBlockDelta(let index, .inputJSON(let json)) where index == structuredBlock:
             guard !json.isEmpty else { return [] }
             // From here a restarted stream would repeat what the client has.
             hasSentText = true
             structuredJSON += json
             return [.text(json)]
-        case .blockStop(let index) where index == structuredBlock:
+        case .contentBlockStop(let index) where index == structuredBlock:
             structuredBlock = nil
             return []
-        case .toolUseStart(let index, let id, let name):
+        case .contentBlockStart(let index, .toolUse(let id, let name, _)):
             guard bridgedTools.contains(name), let clientName = ToolBridge.clientName(name) else { return [] }
             guard parallelToolCalls || toolCallCount == 0 else {
                 droppedToolCalls = true
@@ -201,16 +201,16 @@ package struct TurnReducer: Sendable {
             toolCallCount += 1
             toolBlocks[index] = call
             return begin(model: nil) + [.toolCall(index: call, id: id, name: clientName)]
-        case .inputJSONDelta(let index, let json):
+        case .contentBlockDelta(let index, .inputJSON(let json)):
             guard let call = toolBlocks[index], !json.isEmpty else { return [] }
             return [.toolArguments(index: call, fragment: json)]
-        case .thinkingDelta(_, let text):
+        case .contentBlockDelta(_, .thinking(let text)):
             guard !text.isEmpty, !hasSentText else { return [] }
             return begin(model: nil) + [.reasoning(text)]
-        case .signatureDelta(_, let signature):
+        case .contentBlockDelta(_, .signature(let signature)):
             guard !signature.isEmpty, !hasSentText else { return [] }
             return begin(model: nil) + [.reasoningSignature(signature)]
-        case .blockStart, .blockStop, .messageStop, .other:
+        case .contentBlockStart, .contentBlockDelta(_, .unknown), .contentBlockStop, .messageStop, .unknown:
             return []
         }
     }

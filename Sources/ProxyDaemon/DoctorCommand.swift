@@ -161,7 +161,7 @@ package struct DoctorCommand: ParsableCommand {
             let run = try CommandRun.run(invocation, timeout: 120) { line, seconds in
                 guard let event = try? StreamJSONEvent(line: line) else { return true }
                 switch event {
-                case .stream(_, .textDelta): if firstToken == nil { firstToken = seconds }
+                case .stream(_, .contentBlockDelta(_, .text)): if firstToken == nil { firstToken = seconds }
                 case .result(let result) where result.isError: failure = result.text ?? result.subtype.description
                 case .rateLimit(let info): ledger.record(info, at: Double(now))
                 default: break

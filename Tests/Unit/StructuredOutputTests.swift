@@ -41,10 +41,10 @@ struct StructuredOutputTests {
 
     @Test func aStreamedValueThatIsNotTheValidatedOneFailsTheTurn() throws {
         var reducer = TurnReducer(isStructured: true, streamsStructured: true)
-        var events = reducer.events(for: .stream(messageID: "m1", .messageStart(id: "m1", model: "m", usage: TokenUsage())))
-        events += reducer.events(for: .stream(messageID: "m1", .toolUseStart(index: 0, id: "t1", name: "StructuredOutput")))
-        events += reducer.events(for: .stream(messageID: "m1", .inputJSONDelta(index: 0, json: #"{"a": 1}"#)))
-        events += reducer.events(for: .stream(messageID: "m1", .blockStop(index: 0)))
+        var events = reducer.events(for: .stream(messageID: "m1", .started(id: "m1", model: "m", usage: AnthropicUsage(inputTokens: nil, outputTokens: 0))))
+        events += reducer.events(for: .stream(messageID: "m1", .contentBlockStart(index: 0, .toolUse(id: "t1", name: "StructuredOutput", input: .object([:])))))
+        events += reducer.events(for: .stream(messageID: "m1", .contentBlockDelta(index: 0, .inputJSON(#"{"a": 1}"#))))
+        events += reducer.events(for: .stream(messageID: "m1", .contentBlockStop(index: 0)))
         var result = try #require(try Fixture.events("10i_rec_json_schema_maxturns1").compactMap {
             if case .result(let result) = $0 { result } else { nil }
         }.first)

@@ -127,8 +127,8 @@ struct TurnReducerTests {
             var events = reducer.events(for: .initialized(CLIInitReport(model: "m", tools: ["mcp__client__a", "mcp__client__b"],
                                                                         mcpServers: ["client"])))
             for (index, name) in ["a", "b"].enumerated() {
-                events += reducer.events(for: .stream(messageID: "m", .toolUseStart(index: index, id: "t\(index)", name: "mcp__client__\(name)")))
-                events += reducer.events(for: .stream(messageID: "m", .inputJSONDelta(index: index, json: "{}")))
+                events += reducer.events(for: .stream(messageID: "m", .contentBlockStart(index: index, .toolUse(id: "t\(index)", name: "mcp__client__\(name)", input: .object([:])))))
+                events += reducer.events(for: .stream(messageID: "m", .contentBlockDelta(index: index, .inputJSON("{}"))))
             }
             events += reducer.events(for: .result(ResultEvent(subtype: "error_max_turns", isError: true, stopReason: "tool_use",
                                                               usage: TokenUsage())))
@@ -141,10 +141,10 @@ struct TurnReducerTests {
 
     @Test func theProxysBudgetStopIsANormalEndWithStreamUsage() {
         var reducer = TurnReducer()
-        let start = AnthropicStreamEvent.messageStart(id: "m1", model: "x", usage: TokenUsage(inputTokens: 12, cacheReadInputTokens: 30))
+        let start = AnthropicStreamFrame.started(id: "m1", model: "x", usage: AnthropicUsage(inputTokens: 12, cacheReadInputTokens: 30, outputTokens: 0))
         _ = reducer.events(for: .stream(messageID: "m1", start))
-        _ = reducer.events(for: .stream(messageID: "m1", .textDelta(index: 0, text: "hi")))
-        _ = reducer.events(for: .stream(messageID: "m1", .messageDelta(stopReason: "end_turn", outputTokens: 4)))
+        _ = reducer.events(for: .stream(messageID: "m1", .contentBlockDelta(index: 0, .text("hi"))))
+        _ = reducer.events(for: .stream(messageID: "m1", .messageDelta(stopReason: .endTurn, stopSequence: nil, usage: AnthropicUsage(inputTokens: nil, outputTokens: 4))))
         let result = ResultEvent(subtype: "error_max_budget_usd", isError: true, stopReason: "end_turn", usage: TokenUsage())
         guard case .completed(let completion)? = reducer.events(for: .result(result)).last else { Issue.record(); return }
         #expect(completion.finishReason == .stop)
@@ -166,9 +166,9 @@ struct BudgetEndTests {
         var reducer = TurnReducer()
         let lines: [StreamJSONEvent] = [
             .initialized(CLIInitReport(model: "m", tools: [], mcpServers: [])),
-            .stream(messageID: "a", .messageStart(id: "a", model: "m", usage: TokenUsage(inputTokens: 3))),
-            .stream(messageID: "a", .textDelta(index: 0, text: "Hello")),
-            .stream(messageID: "a", .messageDelta(stopReason: stopReason, outputTokens: 2)),
+            .stream(messageID: "a", .started(id: "a", model: "m", usage: AnthropicUsage(inputTokens: 3, outputTokens: 0))),
+            .stream(messageID: "a", .contentBlockDelta(index: 0, .text("Hello"))),
+            .stream(messageID: "a", .messageDelta(stopReason: stopReason, stopSequence: nil, usage: AnthropicUsage(inputTokens: nil, outputTokens: 2))),
             .stream(messageID: "a", .messageStop),
             .result(ResultEvent(subtype: "error_max_budget_usd", isError: true, stopReason: stopReason,
                                 usage: TokenUsage(), totalCostUSD: 0)),

@@ -16,7 +16,7 @@ Logins: like Anthropic, a request needs a credential (x-api-key, or Authorizatio
 subscription's OAuth access token is `sk-ant-oat01-…`), else 401. An OAuth token containing
 EXPIRED or REVOKED is refused with 401 as Anthropic refuses an expired or revoked one.
 
-Scenarios: text (default), echo, count (a reply unique to the request), slow, gate:ID, big:KIB, utf8, long, thinking, max_tokens,
+Scenarios: text (default), echo, say (the text between [[say]] and [[/say]]), count (a reply unique to the request), slow, gate:ID, big:KIB, utf8, long, thinking, max_tokens,
 tool_call, tool_calls2, tool_text_call, tool_call_max_tokens, exec_proof (an `exec_command` tool called with
 `echo proxied > proof.txt`) (the client's bridged tools; once the
 newest user message holds a tool result, they answer "The tool said: …"),
@@ -263,6 +263,12 @@ class Handler(BaseHTTPRequestHandler):
             reply = json.dumps({"system": system, "user": last_user_text(body), "model": model,
                                 "max_tokens": body.get("max_tokens")})
             pieces = [reply[i:i + 40] for i in range(0, len(reply), 40)] or [""]
+        elif scenario == "say":
+            # The text between [[say]] and [[/say]] in the last user message, word for word (a
+            # client's own reply format, such as an editor's SEARCH/REPLACE block).
+            said = re.search(r"\[\[say\]\](.*?)\[\[/say\]\]", last_user_text(body), re.S)
+            text = said.group(1) if said else ""
+            pieces = [text[i:i + 40] for i in range(0, len(text), 40)] or [""]
         elif scenario == "utf8":
             pieces = ["h\u00e9", "llo \U0001F600", " \u4e16\u754c", " done"]
         elif scenario == "long":
