@@ -6,7 +6,8 @@ what it ran and when.
 
   python3 -m venv /tmp/clients && /tmp/clients/bin/pip install instructor==1.17.0 \
       'pydantic-ai-slim[openai]==2.38.0' llm==0.36 'smolagents[openai]==1.26.0'
-  PROXY_URL=http://127.0.0.1:PORT PROXY_KEY=KEY /tmp/clients/bin/python scripts/clients-by-hand.py
+  python3 -m venv /tmp/aider && /tmp/aider/bin/pip install aider-chat==0.86.2     # optional, its own venv
+  PROXY_URL=http://127.0.0.1:PORT PROXY_KEY=KEY AIDER=/tmp/aider/bin/aider /tmp/clients/bin/python scripts/clients-by-hand.py
 """
 import json, os, subprocess, sys, tempfile
 
@@ -97,4 +98,26 @@ def smolagents_tool():
     agent = ToolCallingAgent(tools=[get_weather], model=model, max_steps=3, verbosity_level=0)
     return agent.run("weather? [[scenario:tool_call]]")
 check("smolagents ToolCallingAgent", smolagents_tool)
+def aider_edit():
+    """aider (its own venv: AIDER=/path/to/aider) makes a real SEARCH/REPLACE edit and commits it."""
+    aider = os.environ.get("AIDER")
+    if not aider:
+        return "skipped: AIDER not set"
+    repo = tempfile.mkdtemp(prefix="aider-repo.")
+    def git(*args):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    git("init", "-q"); git("config", "user.email", "t@t"); git("config", "user.name", "t")
+    open(repo + "/hello.py", "w").write('print("hi")\n')
+    git("add", "."); git("commit", "-qm", "init")
+    block = 'hello.py\n```python\n<<<<<<< SEARCH\nprint("hi")\n=======\nprint("hello")\n>>>>>>> REPLACE\n```\n'
+    env = dict(os.environ, HOME=repo, OPENAI_API_BASE=BASE, OPENAI_API_KEY=KEY)
+    out = subprocess.run([aider, "--model", "openai/sonnet", "--edit-format", "diff", "--yes-always", "--no-check-update",
+                          "--no-show-model-warnings", "--analytics-disable", "--no-gitignore",
+                          "--message", f"Say hello. [[scenario:say]] [[say]]{block}[[/say]]", "hello.py"],
+                         cwd=repo, env=env, capture_output=True, text=True, timeout=180)
+    edited = open(repo + "/hello.py").read()
+    commits = subprocess.run(["git", "log", "--oneline"], cwd=repo, capture_output=True, text=True).stdout.splitlines()
+    assert out.returncode == 0 and edited == 'print("hello")\n' and len(commits) == 2, (out.stdout[-800:], edited, commits)
+    return "edited and committed"
+check("aider SEARCH/REPLACE edit", aider_edit)
 print(json.dumps(results, indent=1))
