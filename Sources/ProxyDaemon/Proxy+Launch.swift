@@ -25,7 +25,7 @@ extension Proxy {
         // A request that forces one function and carries no conversation yet is a one-shot
         // extraction whose client never sends the result back: it keeps nothing.
         // Any other conversation is kept, a plain chat's first turn too: its second turn then
-        // costs no new CLI (docs/continuity.md, "Which requests keep a CLI").
+        // costs no new CLI (README, "Which requests keep a CLI").
         let oneShot = job.tools?.forcesOneFunction == true && job.conversation.turns.count == 1
         let keeps = pool.parked.isEnabled && job.options.jsonSchema == nil && !oneShot
         var options = job.options
