@@ -76,9 +76,7 @@ extension CompletionPlan {
                                              model: model, instructions: request.instructions,
                                              maxOutputTokens: request.maxOutputTokens,
                                              includesSignature: request.include?.contains("reasoning.encrypted_content") == true,
-                                             freeFormTools: Set((tools?.tools ?? []).filter(\.isFreeForm).map(\.name)),
-                                             namespacedTools: Dictionary((tools?.tools ?? []).compactMap { spec in
-                                                 spec.namespaced.map { (spec.name, $0) } }, uniquingKeysWith: { first, _ in first }))
+                                             freeFormTools: tools?.freeFormNames ?? [], namespacedTools: tools?.namespaced ?? [:])
         translator.stores = request.store != false
         translator.previousResponseID = previousResponseID
         self.init(id: id, conversation: conversation, prompt: prompt, model: model, options: options,

@@ -25,10 +25,8 @@ package struct ResponseStore {
 
         /// The request's tools, once its plan has read them.
         package mutating func use(_ tools: ToolUse?) {
-            let specs = tools?.tools ?? []
-            freeFormTools = Set(specs.filter(\.isFreeForm).map(\.name))
-            namespacedTools = Dictionary(specs.compactMap { spec in spec.namespaced.map { (spec.name, $0) } },
-                                         uniquingKeysWith: { first, _ in first })
+            freeFormTools = tools?.freeFormNames ?? []
+            namespacedTools = tools?.namespaced ?? [:]
         }
     }
 

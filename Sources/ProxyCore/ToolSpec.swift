@@ -92,6 +92,14 @@ package struct ToolUse: Equatable, Sendable {
     /// False asks for one call at most (an instruction: the model decides).
     package var parallel: Bool
 
+    /// The names of the client's free-form (`custom`) tools.
+    package var freeFormNames: Set<String> { Set(tools.filter(\.isFreeForm).map(\.name)) }
+
+    /// The tools inside `namespace` tools, by the one name the bridge gives them.
+    package var namespaced: [String: ToolSpec.Namespaced] {
+        Dictionary(tools.compactMap { spec in spec.namespaced.map { (spec.name, $0) } }, uniquingKeysWith: { first, _ in first })
+    }
+
     package init(tools: [ToolSpec], choice: ToolChoice = .auto, parallel: Bool = true) {
         self.tools = tools
         self.choice = choice
