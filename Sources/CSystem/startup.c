@@ -30,6 +30,6 @@ long ccp_release_startup_code(void) {
         if (madvise((void *)start, end - start, MADV_DONTNEED) != 0) { failure = errno; break; }
         released += (long)(end - start);
     }
-    fclose(maps);
+    if (fclose(maps) != 0 && failure == 0) failure = errno;
     return failure != 0 ? -failure : released;
 }

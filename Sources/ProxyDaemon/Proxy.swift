@@ -172,8 +172,13 @@ package final class Proxy: RequestHost {
         // Log lines of one loop turn go out in one write at its end (`LogBuffer`).
         let logFlush = LoopThreadOnly(timers.timer { LogBuffer.shared.flush() })
         LogBuffer.shared.drive { logFlush.value.schedule(after: 0) }
+        // Start-up's code pages go back to the page cache; the loop's come back as they run.
         let released = ccp_release_startup_code()
-        logger.debug("start-up code released", metadata: ["bytes": "\(released)"])
+        if released >= 0 {
+            logger.debug("start-up code released", metadata: ["bytes": "\(released)"])
+        } else {
+            logger.warning("start-up code not released", metadata: ["error": "\(String(cString: strerror(Int32(-released))))"])
+        }
         loop.run()
         LogBuffer.shared.drive(with: nil)
         logFlush.value.close()
