@@ -21,18 +21,6 @@ package struct TextBuffer {
         bytes.append(byte)
     }
 
-    /// A whole number in decimal, its digits written in place.
-    package mutating func append(number: Int) {
-        if number < 0 { bytes.append(UInt8(ascii: "-")) }
-        var rest = number.magnitude
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        bytes[start...].reverse()
-    }
-
     /// Empty again, its memory kept for the next use.
     package mutating func clear() {
         bytes.removeAll(keepingCapacity: true)

@@ -53,20 +53,7 @@ struct AccessLogLine {
         }
     }
 
-    /// A field's value: text (quoted where logfmt needs it), or a count written digit by digit.
-    enum Value: Equatable {
-        case text(String)
-        case number(Int)
-
-        var text: String {
-            switch self {
-            case .text(let text): text
-            case .number(let number): String(number)
-            }
-        }
-    }
-
-    private var values = [Value?](repeating: nil, count: Field.allCases.count)
+    private var values = [String?](repeating: nil, count: Field.allCases.count)
     /// The keys by field, made once (`allCases` builds a new array on every use).
     private static let keys = Field.allCases.map(\.key)
     /// The rendered line; kept, like `values`, from one request to the next (the proxy owns one
@@ -80,13 +67,8 @@ struct AccessLogLine {
     }
 
     subscript(field: Field) -> String? {
-        get { values[field.rawValue]?.text }
-        set { values[field.rawValue] = newValue.map(Value.text) }
-    }
-
-    /// Sets a count: no String is made for it.
-    mutating func set(_ field: Field, _ number: Int) {
-        values[field.rawValue] = .number(number)
+        get { values[field.rawValue] }
+        set { values[field.rawValue] = newValue }
     }
 
     /// The fields of one request's line (the ones before cleared): what the exchange, its
@@ -97,10 +79,10 @@ struct AccessLogLine {
         self[.requestID] = requestID
         self[.method] = exchange.method
         self[.path] = exchange.path
-        set(.status, exchange.status)
-        set(.bytes, exchange.bytesSent)
-        set(.totalMS, Int(total * 1000))
-        if let firstByte { set(.ttfbMS, Int(firstByte * 1000)) }
+        self[.status] = String(exchange.status)
+        self[.bytes] = String(exchange.bytesSent)
+        self[.totalMS] = String(Int(total * 1000))
+        if let firstByte { self[.ttfbMS] = String(Int(firstByte * 1000)) }
         if exchange.clientGone { self[.clientGone] = "true" }
         if let code = errorCode ?? session?.errorCode { self[.error] = code }
         if let window = usageWindow ?? session?.failure?.usageWindow { self[.usageWindow] = window }
@@ -111,7 +93,7 @@ struct AccessLogLine {
         }
         if let session {
             self[.model] = session.model ?? "-"
-            if let pid = session.childPID { set(.pid, Int(pid)) } else { self[.pid] = "-" }
+            self[.pid] = session.childPID.map { String($0) } ?? "-"
             self[.exit] = session.exitStatus.map { "\($0)" } ?? "-"
             // The phases, as in Server-Timing: queue_ms, spawn_ms, cli_ms, upstream_ms, first_token_ms.
             for phase in RequestTimeline.Phase.allCases {
@@ -119,7 +101,7 @@ struct AccessLogLine {
                     self[field] = RequestTimeline.milliseconds(value)
                 }
             }
-            if session.timeline.tokens > 0 { set(.tokens, session.timeline.tokens) }
+            if session.timeline.tokens > 0 { self[.tokens] = String(session.timeline.tokens) }
         }
     }
 
@@ -135,7 +117,7 @@ struct AccessLogLine {
         buffer.clear()
         switch format {
         case .json:
-            let fields = Field.allCases.compactMap { field in values[field.rawValue].map { (field.key, $0.text) } }
+            let fields = Field.allCases.compactMap { field in values[field.rawValue].map { (field.key, $0) } }
             buffer += LineLogHandler.line(format: .json, timestamp: timestamp, level: .info, message: "request", fields: fields)
         case .logfmt:
             buffer += "ts="
@@ -146,10 +128,7 @@ struct AccessLogLine {
                 buffer.append(byte: UInt8(ascii: " "))
                 buffer += Self.keys[index]
                 buffer.append(byte: UInt8(ascii: "="))
-                switch value {
-                case .text(let text): Self.appendValue(text, to: &buffer)
-                case .number(let number): buffer.append(number: number)
-                }
+                Self.appendValue(value, to: &buffer)
             }
         }
         buffer.append(byte: UInt8(ascii: "\n"))
