@@ -37,7 +37,7 @@ package struct RateLimitInfo: Equatable, Sendable, Decodable {
         package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             utilization = try? c.decodeIfPresent(Double.self, forKey: .utilization)
-            resetsAt = (try? c.decodeIfPresent(Double.self, forKey: .resetsAt)).flatMap { $0.map { Int($0) } }
+            resetsAt = (try? c.decodeIfPresent(Double.self, forKey: .resetsAt)).flatMap { $0?.wholeSeconds }
             status = (try? c.decodeIfPresent(String.self, forKey: .status)).flatMap { $0.map { Status($0) } }
             surpassedThreshold = try? c.decodeIfPresent(Double.self, forKey: .surpassedThreshold)
         }
@@ -82,7 +82,7 @@ package struct RateLimitInfo: Equatable, Sendable, Decodable {
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         status = Status(try c.decode(String.self, forKey: .status))
-        resetsAt = (try? c.decodeIfPresent(Double.self, forKey: .resetsAt)).flatMap { $0.map { Int($0) } }
+        resetsAt = (try? c.decodeIfPresent(Double.self, forKey: .resetsAt)).flatMap { $0?.wholeSeconds }
         representativeWindow = try? c.decodeIfPresent(String.self, forKey: .representativeWindow)
         utilization = try? c.decodeIfPresent(Double.self, forKey: .utilization)
         surpassedThreshold = try? c.decodeIfPresent(Double.self, forKey: .surpassedThreshold)
@@ -131,5 +131,13 @@ package struct RateLimitInfo: Equatable, Sendable, Decodable {
 extension String {
     fileprivate func replacingPrefix(_ prefix: String, with replacement: String) -> String {
         hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+    }
+}
+
+extension Double {
+    /// A time in whole seconds, nil when it is not a finite number within ±10^15 (a reset time
+    /// from a CLI line: `Int(_:)` would stop the daemon on 1e300 or NaN).
+    package var wholeSeconds: Int? {
+        isFinite && abs(self) < 1e15 ? Int(rounded(.down)) : nil
     }
 }

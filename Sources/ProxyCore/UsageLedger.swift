@@ -118,6 +118,8 @@ package struct UsageLedger: Equatable, Sendable {
     /// A fraction as the headers write it: at most four decimals, no trailing zeros.
     package static func number(_ value: Double) -> String {
         let scaled = (value * 10_000).rounded()
+        // A fraction is between 0 and 1; anything a CLI line may say beyond Int's range is said as it is.
+        guard scaled.isFinite, abs(scaled) < 1e15 else { return "\(value)" }
         let whole = Int(scaled) / 10_000
         var fraction = String(Int(abs(scaled)) % 10_000)
         while fraction.count < 4 { fraction = "0" + fraction }

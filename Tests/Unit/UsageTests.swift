@@ -11,6 +11,20 @@ import Testing
         try Fixture.events("rate_limit_lines").compactMap { if case .rateLimit(let info) = $0 { info } else { nil } }
     }
 
+    /// Numbers no CLI prints but a line may carry (the fuzzer found the first): an out-of-range
+    /// reset time is no reset time, and a huge utilization is written as it is, never a trap.
+    @Test func absurdNumbersNeitherTrapNorLie() throws {
+        let line = #"{"type":"rate_limit_event","rate_limit_info":{"status":"allowed","resetsAt":1e300,"utilization":1e300,"#
+            + #""unifiedWindows":{"five_hour":{"status":"allowed","resetsAt":-1e300,"utilization":-1e300,"surpassedThreshold":1e19}}}}"#
+        guard case .rateLimit(let info) = try StreamJSONEvent(line: Array(line.utf8)) else { Issue.record("not a rate-limit event"); return }
+        #expect(info.resetsAt == nil && info.windows["five_hour"]?.resetsAt == nil)
+        var ledger = UsageLedger()
+        ledger.record(info, at: 1_796_591_685)
+        let headers = Dictionary(ledger.headers, uniquingKeysWith: { first, _ in first })
+        #expect(headers["anthropic-ratelimit-unified-5h-utilization"] == "-1e+300", "\(headers)")
+        #expect(UsageLedger.number(0.12345) == "0.1235" && UsageLedger.number(Double.nan) == "nan")
+    }
+
     @Test func everyRecordedEventDecodes() throws {
         let all = try infos()
         #expect(all.count == 7)
