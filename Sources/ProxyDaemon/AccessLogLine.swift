@@ -105,13 +105,6 @@ struct AccessLogLine {
         }
     }
 
-    /// The line with its newline, in the log's format.
-    func rendered(format: LineLogHandler.Format, timestamp: String) -> [UInt8] {
-        var copy = self
-        copy.render(format: format, timestamp: timestamp)
-        return copy.bytes
-    }
-
     /// Renders the line into `bytes`, with its newline, in the log's format.
     mutating func render(format: LineLogHandler.Format, timestamp: String) {
         buffer.clear()

@@ -21,10 +21,11 @@ package final class LogBuffer: Sendable {
     private static let limit = 64 * 1024
 
     package func append(_ line: String) {
-        append(bytes: Array(line.utf8))
+        append(bytes: line.utf8)
     }
 
-    package func append(bytes line: [UInt8]) {
+    /// The bytes are copied into the pending buffer once, whatever holds them.
+    package func append(bytes line: some Collection<UInt8> & Sendable) {
         let (write, schedule) = state.withLock { state -> ([UInt8]?, (@Sendable () -> Void)?) in
             state.pending += line
             guard let schedule = state.schedule, state.pending.count < Self.limit else {

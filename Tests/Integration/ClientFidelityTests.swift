@@ -35,8 +35,12 @@ extension Integration {
         /// subscriber: a create, then a continue that carries only the new turn, answered from the
         /// kept CLI (or, in a proxy that keeps no CLI, from the whole conversation resumed natively);
         /// each reply continued once; an unknown id is `thread_not_found`, on which the SDK replays.
+        /// Each subscription login once: the credentials file with a kept CLI, CLAUDE_CODE_OAUTH_TOKEN
+        /// with the thread resumed by a new CLI.
         @Test(.needsRealCLI, arguments: [true, false]) func aMessagesThreadIsServed(keepsCLIs: Bool) throws {
-            let proxy = try ProxyProcess(arguments: keepsCLIs ? [] : ["--max-parked", "0"])
+            let token = keepsCLIs ? "sk-ant-oat01-THREAD-FILE" : "sk-ant-oat01-THREAD-ENV"
+            let proxy = try ProxyProcess(arguments: keepsCLIs ? [] : ["--max-parked", "0"],
+                                         login: keepsCLIs ? .subscription(token: token) : .oauthToken(token))
             defer { proxy.stop() }
             let tag = "thread\(UInt32.random(in: 0...UInt32.max))"
             let create = anthropic(proxy, "POST", "/v1/messages", body:
@@ -66,6 +70,8 @@ extension Integration {
                     "\(said)")
             let system = (upstream["system"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }.joined()
             #expect(system.contains("Be brief."))
+            let credentials = TestEnvironment.mock.credentials(tag: tag)
+            #expect(credentials.count == 2 && credentials.allSatisfy { $0.kind == "oauth" && $0.token == token }, "\(credentials)")
             if keepsCLIs {
                 #expect(proxy.metric(#"ccp_conversation_resumes_total{kind="next_turn"}"#) == 1)
             } else {
