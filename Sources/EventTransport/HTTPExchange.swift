@@ -20,6 +20,8 @@ package final class HTTPExchange {
     private var closeWatch: OpaquePointer?
     private var isStreaming = false
 
+    /// The endpoint the router named (its label), for the metrics and the access log.
+    package var endpoint: String?
     /// Headers every reply through this exchange carries (CORS), whatever produces the reply.
     package var commonHeaders: [(String, String)] = []
     package var onClientGone: (() -> Void)?
@@ -39,8 +41,13 @@ package final class HTTPExchange {
         self.loop = loop
         self.connectionTimeout = connectionTimeout
         method = Self.methodName(evhttp_request_get_command(request))
-        let uri = evhttp_request_get_uri(request).map { String(cString: $0) } ?? "/"
-        path = RequestTarget.path(of: uri)
+        if let uri = evhttp_request_get_uri(request) {
+            // Nearly every target is a path with no query, taken as it is (found by libc's scan).
+            path = uri.pointee == UInt8(ascii: "/") && strpbrk(uri, "?#") == nil
+                ? String(cString: uri) : RequestTarget.path(of: String(cString: uri))
+        } else {
+            path = "/"
+        }
         body = Self.drain(evhttp_request_get_input_buffer(request))
     }
 
@@ -102,18 +109,35 @@ package final class HTTPExchange {
         return peer.hasPrefix("127.") || peer == "::1" || peer == "::ffff:127.0.0.1" || peer == boundHost
     }
 
-    /// Every value of a request header, in order (evhttp's lookup returns only the first).
-    package func headerValues(_ name: String) -> [String] {
-        guard let request, let headers = evhttp_request_get_input_headers(request) else { return [] }
-        var values: [String] = []
+    /// The request headers read for every request, whatever its route.
+    package struct RoutingHeaders {
+        package var requestID: String?
+        package var origin: String?
+        /// Every `Content-Length` value, in order.
+        package var contentLengths: [String] = []
+    }
+
+    /// `RoutingHeaders` in one walk of the header list (a lookup per header walked it each time,
+    /// lower-casing as it went).
+    package func routingHeaders() -> RoutingHeaders {
+        var found = RoutingHeaders()
+        guard let request, let headers = evhttp_request_get_input_headers(request) else { return found }
         var field = headers.pointee.tqh_first
         while let current = field {
-            if let key = current.pointee.key, strcasecmp(key, name) == 0, let value = current.pointee.value {
-                values.append(String(cString: value))
-            }
             field = current.pointee.next.tqe_next
+            guard let key = current.pointee.key, let value = current.pointee.value else { continue }
+            switch key.pointee | 0x20 {
+            case 0x78 /* x */ where found.requestID == nil && strcasecmp(key, "X-Request-Id") == 0:
+                found.requestID = String(cString: value)
+            case 0x6f /* o */ where found.origin == nil && strcasecmp(key, "Origin") == 0:
+                found.origin = String(cString: value)
+            case 0x63 /* c */ where strcasecmp(key, "Content-Length") == 0:
+                found.contentLengths.append(String(cString: value))
+            default:
+                break
+            }
         }
-        return values
+        return found
     }
 
     // MARK: Whole replies
@@ -123,14 +147,14 @@ package final class HTTPExchange {
         stopWatchingClose()
         addHeaders(headers, to: request)
         addHeaders(commonHeaders, to: request)
-        let buffer = evbuffer_new()
-        body.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
+        addDate(to: request)
+        // Straight into the request's own output buffer: no buffer of ours to make and free.
+        body.withUnsafeBytes { _ = evbuffer_add(evhttp_request_get_output_buffer(request), $0.baseAddress, $0.count) }
         self.status = status
         bytesSent += body.count
         firstByteAt = firstByteAt ?? .now
         self.request = nil
-        evhttp_send_reply(request, Int32(status), nil, buffer)
-        evbuffer_free(buffer)
+        evhttp_send_reply(request, Int32(status), nil, nil)
     }
 
     // MARK: Streamed replies
@@ -140,6 +164,7 @@ package final class HTTPExchange {
         stopWatchingClose()
         addHeaders(headers, to: request)
         addHeaders(commonHeaders, to: request)
+        addDate(to: request)
         self.status = status
         isStreaming = true
         firstByteAt = .now
@@ -253,6 +278,12 @@ package final class HTTPExchange {
         for (name, value) in headers {
             name.withCString { name in value.withCString { value in _ = evhttp_add_header(output, name, value) } }
         }
+    }
+
+    /// The `Date` header, formatted once a second (evhttp would format its own per reply).
+    private func addDate(to request: OpaquePointer) {
+        guard let output = evhttp_request_get_output_headers(request) else { return }
+        HTTPDate.now().withCString { _ = evhttp_add_header(output, "Date", $0) }
     }
 
     private func setReadTimeout(_ read: UnsafeMutablePointer<timeval>?, on connection: OpaquePointer) {

@@ -23,6 +23,7 @@ package enum RequestTarget {
     /// True when the `Content-Length` fields (each possibly a comma-separated list) name more
     /// than one value: the message's framing is ambiguous and the request must be refused.
     package static func hasConflictingLengths(_ fields: [String]) -> Bool {
+        if fields.count < 2 && fields.first?.contains(",") != true { return false }
         let values = Set(fields.flatMap { $0.split(separator: ",").map { $0.filter { $0 != " " && $0 != "\t" } } })
         return values.count > 1
     }

@@ -1,138 +1,188 @@
 import EventTransport
-import Logging
 import ProxyCore
 
 /// The access log's line for one request: `level=info msg=request` and its fields, the same line
 /// `LineLogHandler` writes, built without swift-log's metadata dictionary. It is written for every
 /// request, `/health` included, where the dictionary and its interpolations were half of the
-/// proxy's own instructions (callgrind). Fields sit in a fixed table in key order, as logfmt
-/// lines are sorted by key.
-struct AccessLogLine {
-    /// Every field the line may carry, declared in the order of their keys.
-    enum Field: Int, CaseIterable {
-        case bytes, cliMS, clientGone, error, exit, firstTokenMS, history, historyReason, method, model, path, pid
-        case queueMS, requestID, spawnMS, start, status, tokens, totalMS, ttfbMS, upstreamMS, usageWindow
-
-        var key: String {
-            switch self {
-            case .bytes: "bytes"
-            case .cliMS: "cli_ms"
-            case .clientGone: "client_gone"
-            case .error: "error"
-            case .exit: "exit"
-            case .firstTokenMS: "first_token_ms"
-            case .history: "history"
-            case .historyReason: "history_reason"
-            case .method: "method"
-            case .model: "model"
-            case .path: "path"
-            case .pid: "pid"
-            case .queueMS: "queue_ms"
-            case .requestID: "request_id"
-            case .spawnMS: "spawn_ms"
-            case .start: "start"
-            case .status: "status"
-            case .tokens: "tokens"
-            case .totalMS: "total_ms"
-            case .ttfbMS: "ttfb_ms"
-            case .upstreamMS: "upstream_ms"
-            case .usageWindow: "usage_window"
-            }
-        }
-
-        /// The field of a timeline phase (`total` is `total_ms`, set apart).
-        static func phase(_ phase: RequestTimeline.Phase) -> Field? {
-            switch phase {
-            case .queue: .queueMS
-            case .spawn: .spawnMS
-            case .cli: .cliMS
-            case .upstream: .upstreamMS
-            case .firstToken: .firstTokenMS
-            case .total: nil
-            }
-        }
+/// proxy's own instructions (callgrind); now the fields are typed values written as bytes straight
+/// into the log's buffer (numbers digit by digit, plain values copied whole), in key order, as
+/// logfmt lines are sorted by key.
+struct AccessLogLine: LogLines {
+    /// Where `fields` go: the logfmt writer, or a list (the JSON line, tests). Generic rather
+    /// than a closure, so the logfmt writer's calls are direct. Keys come as logfmt writes them,
+    /// ` key=`, one piece to copy.
+    protocol FieldSink {
+        mutating func text(_ key: StaticString, _ value: String)
+        mutating func number(_ key: StaticString, _ value: Int)
     }
 
-    private var values = [String?](repeating: nil, count: Field.allCases.count)
-    /// The keys by field, made once (`allCases` builds a new array on every use).
-    private static let keys = Field.allCases.map(\.key)
-    /// The rendered line; kept, like `values`, from one request to the next (the proxy owns one
-    /// line and clears it), so that a line costs no allocation.
-    private var buffer = TextBuffer(capacity: 320)
-    var bytes: [UInt8] { buffer.bytes }
+    var format = LineLogHandler.Format.logfmt
+    var requestID: String
+    var method: String
+    var path: String
+    var status: Int
+    var bytes: Int
+    var totalMS: Int
+    var ttfbMS: Int?
+    var clientGone = false
+    var error: String?
+    var usageWindow: String?
+    var start: StartKind?
+    var history: HistoryForm?
+    /// What a completion's session says: its model, CLI, exit and phases.
+    var session: SessionFields?
 
-    /// Ready for the next request: no field set.
-    mutating func clear() {
-        for index in values.indices { values[index] = nil }
+    struct SessionFields {
+        var model: String
+        var pid: String
+        var exit: String
+        /// Milliseconds of each timeline phase, `RequestTimeline.milliseconds`' text.
+        var queueMS, spawnMS, cliMS, upstreamMS, firstTokenMS: String?
+        var tokens: Int?
     }
 
-    subscript(field: Field) -> String? {
-        get { values[field.rawValue] }
-        set { values[field.rawValue] = newValue }
-    }
-
-    /// The fields of one request's line (the ones before cleared): what the exchange, its
-    /// session and the request's outcome say.
-    mutating func describe(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?, errorCode: String?,
-                           start: StartKind?, usageWindow: String?, history: HistoryForm?, total: Double, firstByte: Double?) {
-        clear()
-        self[.requestID] = requestID
-        self[.method] = exchange.method
-        self[.path] = exchange.path
-        self[.status] = String(exchange.status)
-        self[.bytes] = String(exchange.bytesSent)
-        self[.totalMS] = String(Int(total * 1000))
-        if let firstByte { self[.ttfbMS] = String(Int(firstByte * 1000)) }
-        if exchange.clientGone { self[.clientGone] = "true" }
-        if let code = errorCode ?? session?.errorCode { self[.error] = code }
-        if let window = usageWindow ?? session?.failure?.usageWindow { self[.usageWindow] = window }
-        if let start { self[.start] = start.rawValue }
-        if let history {
-            self[.history] = history.label
-            self[.historyReason] = history.reason
-        }
+    /// The fields of one request's line: what the exchange, its session and the request's
+    /// outcome say. `total` and `firstByte` in seconds.
+    init(_ exchange: HTTPExchange, format: LineLogHandler.Format, requestID: String, session: CompletionSession?, errorCode: String?,
+         start: StartKind?, usageWindow: String?, history: HistoryForm?, total: Double, firstByte: Double?) {
+        self.format = format
+        self.requestID = requestID
+        method = exchange.method
+        path = exchange.path
+        status = exchange.status
+        bytes = exchange.bytesSent
+        totalMS = Int(total * 1000)
+        ttfbMS = firstByte.map { Int($0 * 1000) }
+        clientGone = exchange.clientGone
+        error = errorCode ?? session?.errorCode
+        self.usageWindow = usageWindow ?? session?.failure?.usageWindow
+        self.start = start
+        self.history = history
         if let session {
-            self[.model] = session.model ?? "-"
-            self[.pid] = session.childPID.map { String($0) } ?? "-"
-            self[.exit] = session.exitStatus.map { "\($0)" } ?? "-"
-            // The phases, as in Server-Timing: queue_ms, spawn_ms, cli_ms, upstream_ms, first_token_ms.
-            for phase in RequestTimeline.Phase.allCases {
-                if let field = Field.phase(phase), let value = session.timeline.duration(phase) {
-                    self[field] = RequestTimeline.milliseconds(value)
-                }
-            }
-            if session.timeline.tokens > 0 { self[.tokens] = String(session.timeline.tokens) }
+            let timeline = session.timeline
+            self.session = SessionFields(
+                model: session.model ?? "-", pid: session.childPID.map { String($0) } ?? "-",
+                exit: session.exitStatus.map { "\($0)" } ?? "-",
+                queueMS: timeline.duration(.queue).map(RequestTimeline.milliseconds),
+                spawnMS: timeline.duration(.spawn).map(RequestTimeline.milliseconds),
+                cliMS: timeline.duration(.cli).map(RequestTimeline.milliseconds),
+                upstreamMS: timeline.duration(.upstream).map(RequestTimeline.milliseconds),
+                firstTokenMS: timeline.duration(.firstToken).map(RequestTimeline.milliseconds),
+                tokens: timeline.tokens > 0 ? timeline.tokens : nil)
         }
     }
 
-    /// Renders the line into `bytes`, with its newline, in the log's format.
-    mutating func render(format: LineLogHandler.Format, timestamp: String) {
-        buffer.clear()
+    init(requestID: String, method: String, path: String, status: Int, bytes: Int, totalMS: Int) {
+        self.requestID = requestID
+        self.method = method
+        self.path = path
+        self.status = status
+        self.bytes = bytes
+        self.totalMS = totalMS
+    }
+
+    /// Each field that is set, in the order of its key (the phases as in Server-Timing:
+    /// queue_ms, spawn_ms, cli_ms, upstream_ms, first_token_ms).
+    func fields(into sink: inout some FieldSink) {
+        sink.number(" bytes=", bytes)
+        if let value = session?.cliMS { sink.text(" cli_ms=", value) }
+        if clientGone { sink.text(" client_gone=", "true") }
+        if let error { sink.text(" error=", error) }
+        if let value = session?.exit { sink.text(" exit=", value) }
+        if let value = session?.firstTokenMS { sink.text(" first_token_ms=", value) }
+        if let history {
+            sink.text(" history=", history.label)
+            if let reason = history.reason { sink.text(" history_reason=", reason) }
+        }
+        sink.text(" method=", method)
+        if let value = session?.model { sink.text(" model=", value) }
+        sink.text(" path=", path)
+        if let value = session?.pid { sink.text(" pid=", value) }
+        if let value = session?.queueMS { sink.text(" queue_ms=", value) }
+        sink.text(" request_id=", requestID)
+        if let value = session?.spawnMS { sink.text(" spawn_ms=", value) }
+        if let start { sink.text(" start=", start.rawValue) }
+        sink.number(" status=", status)
+        if let value = session?.tokens { sink.number(" tokens=", value) }
+        sink.number(" total_ms=", totalMS)
+        if let ttfbMS { sink.number(" ttfb_ms=", ttfbMS) }
+        if let value = session?.upstreamMS { sink.text(" upstream_ms=", value) }
+        if let usageWindow { sink.text(" usage_window=", usageWindow) }
+    }
+
+    /// The fields as (key, value) text, in key order.
+    var fieldList: [(String, String)] {
+        var list = FieldList()
+        fields(into: &list)
+        return list.fields
+    }
+
+    /// The line in the proxy's log format, stamped now.
+    func write(into out: TextBuffer) {
+        write(format: format, timestamp: UTCTime.nowISO8601(), into: out)
+    }
+
+    /// Appends the line, with its newline, in `format`.
+    func write(format: LineLogHandler.Format, timestamp: String, into out: TextBuffer) {
         switch format {
         case .json:
-            let fields = Field.allCases.compactMap { field in values[field.rawValue].map { (field.key, $0) } }
-            buffer += LineLogHandler.line(format: .json, timestamp: timestamp, level: .info, message: "request", fields: fields)
+            out += LineLogHandler.line(format: .json, timestamp: timestamp, level: .info, message: "request", fields: fieldList)
         case .logfmt:
-            buffer += "ts="
-            Self.appendValue(timestamp, to: &buffer)
-            buffer += " level=info msg=request"
-            for index in values.indices {
-                guard let value = values[index] else { continue }
-                buffer.append(byte: UInt8(ascii: " "))
-                buffer += Self.keys[index]
-                buffer.append(byte: UInt8(ascii: "="))
-                Self.appendValue(value, to: &buffer)
-            }
+            out.append("ts=" as StaticString)
+            out.append(timestamp)  // UTCTime's: digits, `-`, `:`, `T` and `Z`, nothing to quote
+            out.append(" level=info msg=request" as StaticString)
+            var writer = Logfmt(out: out)
+            fields(into: &writer)
         }
-        buffer.append(byte: UInt8(ascii: "\n"))
+        out.append(byte: UInt8(ascii: "\n"))
     }
 
-    /// A logfmt value: as it is when plain, else quoted and escaped as `LineLogHandler` does.
-    private static func appendValue(_ value: String, to buffer: inout TextBuffer) {
-        var value = value
-        let plain = value.withUTF8 { bytes in
-            !bytes.isEmpty && !bytes.contains { $0 <= 0x20 || $0 >= 0x7f || $0 == 0x22 || $0 == 0x3d || $0 == 0x5c }
+    private struct FieldList: FieldSink {
+        var fields: [(String, String)] = []
+        mutating func text(_ key: StaticString, _ value: String) { fields.append((Self.bare(key), value)) }
+        mutating func number(_ key: StaticString, _ value: Int) { fields.append((Self.bare(key), String(value))) }
+        /// `bytes` from ` bytes=`.
+        private static func bare(_ key: StaticString) -> String { String(key.description.dropFirst().dropLast()) }
+    }
+
+    /// ` key=value` for each field, as bytes.
+    private struct Logfmt: FieldSink {
+        let out: TextBuffer
+
+        mutating func text(_ key: StaticString, _ value: String) {
+            out.append(key)
+            Self.appendValue(value, to: out)
         }
-        buffer += plain ? value : LineLogHandler.logfmtValue(value)
+
+        mutating func number(_ key: StaticString, _ value: Int) {
+            out.append(key)
+            out.appendDigits(value)
+        }
+
+        /// Bytes a logfmt value may hold unquoted (`LineLogHandler.logfmtValue`): printable ASCII
+        /// but `"`, `=` and `\`, as a 128-bit table (one test per byte, not five).
+        private static let plain: (low: UInt64, high: UInt64) = {
+            var words: [UInt64] = [0, 0]
+            for byte in 0x21..<0x7f where byte != 0x22 && byte != 0x3d && byte != 0x5c {
+                words[byte >> 6] |= 1 << UInt64(byte & 63)
+            }
+            return (words[0], words[1])
+        }()
+
+        /// A logfmt value: as it is when plain, else quoted and escaped as `LineLogHandler` does.
+        static func appendValue(_ value: String, to out: TextBuffer) {
+            var value = value
+            let (low, high) = plain
+            let isPlain = value.withUTF8 { bytes in
+                guard !bytes.isEmpty else { return false }
+                for byte in bytes {
+                    let word = byte & 0x40 == 0 ? low : high
+                    if byte & 0x80 != 0 || (word &>> UInt64(byte & 63)) & 1 == 0 { return false }
+                }
+                out.append(UnsafeRawBufferPointer(bytes))
+                return true
+            }
+            if !isPlain { out += LineLogHandler.logfmtValue(value) }
+        }
     }
 }

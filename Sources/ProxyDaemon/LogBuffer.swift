@@ -1,17 +1,18 @@
 import SystemCalls
+import ProxyCore
 import Synchronization
 
 /// Log lines gathered while the event loop handles one turn's events and written to stderr with
-/// one write(2) when the turn's work is done (a zero-delay timer runs after the callbacks already
-/// active), instead of one write per line: a busy `/health` logs a line per request. Lines are
-/// written at once while no loop drives the buffer (start-up, exit, tests), when a turn has
-/// gathered 64 KiB, and at every `flush` (the proxy's exit). A proxy killed by a signal may lose
-/// the lines of its last turn only.
+/// one write(2) when the turn's work is done (an event made active runs in the same turn, after
+/// the callbacks already active), instead of one write per line: a busy `/health` logs a line per
+/// request. Lines are written at once while no loop drives the buffer (start-up, exit, tests), when
+/// a turn has gathered 64 KiB, and at every `flush` (the proxy's exit). A proxy killed by a signal
+/// may lose the lines of its last turn only.
 package final class LogBuffer: Sendable {
     package static let shared = LogBuffer()
 
     private struct State {
-        var pending: [UInt8] = []
+        let pending = TextBuffer(capacity: 8 * 1024)
         var isScheduled = false
         /// Arms the loop's flush for the end of the current turn; nil while no loop drives this.
         var schedule: (@Sendable () -> Void)?
@@ -21,33 +22,31 @@ package final class LogBuffer: Sendable {
     private static let limit = 64 * 1024
 
     package func append(_ line: String) {
-        append(bytes: line.utf8)
+        var line = line
+        write(&line)
     }
 
-    /// The bytes are copied into the pending buffer once, whatever holds them.
-    package func append(bytes line: some Collection<UInt8> & Sendable) {
-        let (write, schedule) = state.withLock { state -> ([UInt8]?, (@Sendable () -> Void)?) in
-            state.pending += line
-            guard let schedule = state.schedule, state.pending.count < Self.limit else {
-                defer { state.pending = [] }
-                return (state.pending, nil)
+    /// Appends what `lines` writes to the pending bytes, in place: the access line is rendered
+    /// straight into them (generic and inout, so that the line is neither called through a
+    /// closure nor copied into the lock's).
+    package func write(_ lines: inout some LogLines) {
+        state.withLock { state in
+            lines.write(into: state.pending)
+            if state.schedule == nil || state.pending.count >= Self.limit {
+                Self.writeOut(state.pending)
+            } else if !state.isScheduled {
+                state.isScheduled = true
+                state.schedule?()
             }
-            guard !state.isScheduled else { return (nil, nil) }
-            state.isScheduled = true
-            return (nil, schedule)
         }
-        if let write { try? Descriptor.writeAll(2, write, what: "write to standard error") }
-        schedule?()
     }
 
     /// Writes what is pending.
     package func flush() {
-        let write = state.withLock { state -> [UInt8] in
+        state.withLock { state in
             state.isScheduled = false
-            defer { state.pending = [] }
-            return state.pending
+            Self.writeOut(state.pending)
         }
-        if !write.isEmpty { try? Descriptor.writeAll(2, write, what: "write to standard error") }
     }
 
     /// From now on lines wait for `schedule`'s flush (nil: they are written at once again,
@@ -56,6 +55,22 @@ package final class LogBuffer: Sendable {
         state.withLock { $0.schedule = schedule }
         if schedule == nil { flush() }
     }
+
+    /// Under the lock: the lines stay in order whichever thread logs.
+    private static func writeOut(_ pending: TextBuffer) {
+        guard pending.count > 0 else { return }
+        pending.withBytes { try? Descriptor.writeAll(2, $0, what: "write to standard error") }
+        pending.clear()
+    }
+}
+
+/// Whole log lines, written as bytes.
+package protocol LogLines: Sendable {
+    func write(into out: TextBuffer)
+}
+
+extension String: LogLines {
+    package func write(into out: TextBuffer) { out.append(self) }
 }
 
 /// A loop object handed to a `@Sendable` closure that only ever runs on the loop's thread: the

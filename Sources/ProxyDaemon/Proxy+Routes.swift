@@ -9,12 +9,13 @@ import ChildProcesses
 /// Endpoint handling: route, authenticate, decode, then hand the request to a session.
 extension Proxy {
     package func handle(_ exchange: HTTPExchange) {
-        let requestID = Self.requestID(from: exchange.header("X-Request-Id"))
+        let headers = exchange.routingHeaders()
+        let requestID = Self.requestID(from: headers.requestID)
         if let fake, exchange.path.hasPrefix("/fake-upstream/") { return fake.serve(exchange) }
-        let origin = exchange.header("Origin")
+        let origin = headers.origin
         exchange.commonHeaders = cors.headers(origin: origin)
         if fake != nil { exchange.commonHeaders.append(("x-claude-code-proxy-upstream", "fake")) }
-        if RequestTarget.hasConflictingLengths(exchange.headerValues("Content-Length")) {
+        if RequestTarget.hasConflictingLengths(headers.contentLengths) {
             // The body's end is ambiguous: nothing more on this connection can be trusted.
             exchange.commonHeaders.append(("Connection", "close"))
             return respond(exchange, error: .invalidRequest("Conflicting Content-Length headers.",
@@ -26,7 +27,9 @@ extension Proxy {
         }
         let route: Route
         switch Route.match(method: exchange.method, path: exchange.path) {
-        case .success(let matched): route = matched
+        case .success(let matched):
+            route = matched
+            exchange.endpoint = matched.label
         case .failure(let error):
             return respond(exchange, error: error, requestID: requestID)
         }
@@ -245,17 +248,17 @@ extension Proxy {
                    history: HistoryForm? = nil) {
         let total = exchange.receivedAt.duration(to: .now).inSeconds
         let firstByte = exchange.firstByteAt.map { exchange.receivedAt.duration(to: $0).inSeconds }
-        let endpoint = Route.endpointLabel(path: exchange.path)
+        let endpoint = exchange.endpoint ?? Route.endpointLabel(path: exchange.path)
         if let timeline = session?.timeline {
             metrics.recordTimeline(timeline, endpoint: endpoint, start: (start ?? .cold).rawValue)
         }
         metrics.recordRequest(endpoint: endpoint, status: exchange.status, firstByte: firstByte, duration: total)
         if session?.spawnFailed == true { metrics.recordSpawnFailure() }
-        guard logger.logLevel <= .info else { return }
-        accessLine.describe(exchange, requestID: requestID, session: session, errorCode: errorCode, start: start,
-                            usageWindow: usageWindow, history: history, total: total, firstByte: firstByte)
-        accessLine.render(format: configuration.logFormat, timestamp: UTCTime.nowISO8601())
-        LogBuffer.shared.append(bytes: accessLine.bytes)
+        guard logsAccess else { return }
+        var line = AccessLogLine(exchange, format: configuration.logFormat, requestID: requestID, session: session,
+                                 errorCode: errorCode, start: start, usageWindow: usageWindow, history: history,
+                                 total: total, firstByte: firstByte)
+        LogBuffer.shared.write(&line)
     }
 
     /// The client's own `X-Request-Id` when it is short and printable, else a new one.
@@ -264,6 +267,6 @@ extension Proxy {
            header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) {
             return header
         }
-        return CompletionPlanIDs.random(prefix: "req_")
+        return CompletionPlanIDs.unique(prefix: "req_")
     }
 }

@@ -48,8 +48,9 @@ package final class Proxy: RequestHost {
     /// assistant lines must name the run's own model or the CLI drops their thinking.
     var resolvedModels: [String: String] = [:]
     package var isStopping: Bool { scheduler.isDraining }
-    /// The access log's line, reused from request to request.
-    var accessLine = AccessLogLine()
+    /// Whether a line is logged per request (the level read once: reading it copies the logger's
+    /// handler, an existential, on every request).
+    let logsAccess: Bool
     /// Messages threads: each conversation held under its newest reply's id.
     var threads = MessageThreads()
     /// The thread turn of each running threaded request, by its reply's id.
@@ -61,6 +62,7 @@ package final class Proxy: RequestHost {
     package init(configuration: Configuration, environment: [String: String]) throws {
         self.environment = environment
         self.configuration = configuration
+        logsAccess = logger.logLevel <= .info
         // A write to a closed socket or pipe must fail with EPIPE, not kill the daemon.
         signal(SIGPIPE, SIG_IGN)
         // A parent may start the proxy with signals blocked (Foundation's Process passes its own
@@ -170,8 +172,8 @@ package final class Proxy: RequestHost {
             logger.info("warm pool on", metadata: ["size": "\(configuration.warmPool)"])
         }
         // Log lines of one loop turn go out in one write at its end (`LogBuffer`).
-        let logFlush = LoopThreadOnly(timers.timer { LogBuffer.shared.flush() })
-        LogBuffer.shared.drive { logFlush.value.schedule(after: 0) }
+        let logFlush = LoopThreadOnly(EventTimer(loop: loop) { LogBuffer.shared.flush() })
+        LogBuffer.shared.drive { logFlush.value.activate() }
         // Start-up's code pages go back to the page cache; the loop's come back as they run.
         let released = ccp_release_startup_code()
         if released >= 0 {

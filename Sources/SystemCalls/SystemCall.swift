@@ -36,10 +36,20 @@ package func sendSignal(_ signal: Int32, to target: pid_t) -> Bool {
 package enum Descriptor {
     /// Writes all of `bytes`, however many calls it takes.
     package static func writeAll(_ fd: Int32, _ bytes: [UInt8], what: @autoclosure () -> String) throws(SystemError) {
-        var rest = bytes[...]
+        // withUnsafeBytes rethrows untyped errors: the typed one is carried out by hand.
+        var failure: SystemError?
+        bytes.withUnsafeBytes { bytes in
+            do throws(SystemError) { try writeAll(fd, bytes, what: what()) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer,
+                                 what: @autoclosure () -> String) throws(SystemError) {
+        var rest = bytes
         while !rest.isEmpty {
-            let count = try syscall(what()) { rest.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
-            rest = rest.dropFirst(count)
+            let count = try syscall(what()) { write(fd, rest.baseAddress, rest.count) }
+            rest = UnsafeRawBufferPointer(rebasing: rest[count...])
         }
     }
 

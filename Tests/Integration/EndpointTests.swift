@@ -10,6 +10,13 @@ extension Integration {
             let health = proxy.get("/health", key: nil)
             #expect(health.status == 200)
             #expect(health.json["status"] as? String == "ok")
+            // One Date header, the proxy's own: evhttp adds its own only to a reply without one.
+            let raw = try RawConnection(port: proxy.port)
+            raw.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let dates = raw.readAll().components(separatedBy: "\r\n").filter { $0.lowercased().hasPrefix("date:") }
+            #expect(dates.count == 1, "\(dates)")
+            let imfFixdate = #"^Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$"#
+            #expect(dates.first?.range(of: imfFixdate, options: .regularExpression) != nil, "\(dates)")
             #expect(proxy.get("/v1/models", key: nil).status == 401)
             #expect(proxy.get("/v1/models", key: nil).error?["code"] as? String == "invalid_api_key")
             for path in ["/v1/models", "/models"] {

@@ -34,23 +34,57 @@ struct LineLogHandlerTests {
     }
 
     /// The access line, built without the metadata dictionary, is the line the handler writes
-    /// for the same fields: keys sorted, values quoted where needed, in both formats.
+    /// for the same fields: keys sorted, values quoted where needed, numbers as digits, in both formats.
     @Test func theAccessLineIsTheHandlersLine() {
-        var line = AccessLogLine()
-        let fields: [(AccessLogLine.Field, String)] = [
-            (.requestID, "req_1"), (.method, "GET"), (.path, "/a b"), (.error, "x=\"y\"\u{1b}"), (.status, "200"), (.bytes, "38"), (.totalMS, "0"),
-            (.ttfbMS, "0"), (.history, "native"), (.queueMS, "1.5"), (.cliMS, "600.0"), (.upstreamMS, "60.1"),
-            (.usageWindow, "five_hour"), (.clientGone, "true"),
-        ]
-        for (field, value) in fields { line[field] = value }
-        let sorted = fields.map { ($0.0.key, $0.1) }.sorted { $0.0 < $1.0 }
+        var line = AccessLogLine(requestID: "req_1", method: "GET", path: "/a b", status: 200, bytes: 38, totalMS: 0)
+        line.error = "x=\"y\"\u{1b}"
+        line.ttfbMS = 0
+        line.history = .native
+        line.usageWindow = "five_hour"
+        line.clientGone = true
+        line.start = .warm
+        line.session = .init(model: "sonnet", pid: "42", exit: "exit 0", queueMS: "1.5", spawnMS: nil, cliMS: "600.0",
+                             upstreamMS: "60.1", firstTokenMS: "700.2", tokens: 12)
+        let fields = line.fieldList
+        #expect(fields.map(\.0) == fields.map(\.0).sorted())
+        #expect(fields.count == 20)
         for format in LineLogHandler.Format.allCases {
-            let handlers = LineLogHandler.line(format: format, timestamp: date, level: .info, message: "request", fields: sorted)
-            line.render(format: format, timestamp: date)
-            #expect(String(decoding: line.bytes, as: UTF8.self) == handlers + "\n")
+            let handlers = LineLogHandler.line(format: format, timestamp: date, level: .info, message: "request", fields: fields)
+            let out = TextBuffer()
+            line.write(format: format, timestamp: date, into: out)
+            #expect(out.text == handlers + "\n")
         }
-        // The table is in key order.
-        let keys = AccessLogLine.Field.allCases.map(\.key)
-        #expect(keys == keys.sorted())
+        let plain = TextBuffer(capacity: 16)
+        AccessLogLine(requestID: "req_2", method: "GET", path: "/health", status: 200, bytes: 40, totalMS: 3)
+            .write(format: .logfmt, timestamp: date, into: plain)
+        #expect(plain.text
+            == "ts=1970-01-01T00:00:00Z level=info msg=request bytes=40 method=GET path=/health request_id=req_2 status=200 total_ms=3\n")
+    }
+
+    @Test func textBuffersWriteDigitsAsStringWouldAndGrow() {
+        let out = TextBuffer(capacity: 16)
+        var expected = ""
+        for number in [0, 7, 10, 99, 100, 12_345, -1, -908, Int.max, Int.min] {
+            out.appendDigits(number)
+            out.append(" " as StaticString)
+            expected += String(number) + " "
+        }
+        out += "é\u{1F600}"
+        #expect(out.text == expected + "é\u{1F600}")
+        #expect(out.count == out.bytes.count && out.count > 16)
+        out.clear()
+        #expect(out.text.isEmpty)
+    }
+
+    @Test func httpDatesAreIMFFixdate() {
+        #expect(HTTPDate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(1_796_591_685) == "Sun, 06 Dec 2026 21:14:45 GMT")
+        #expect(HTTPDate.now().hasSuffix(" GMT") && HTTPDate.now().utf8.count == 29)
+    }
+
+    @Test func uniqueIDsDoNotRepeat() {
+        let ids = (0..<10_000).map { _ in CompletionPlanIDs.unique(prefix: "req_") }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.hasPrefix("req_") && $0.utf8.count == 36 && $0.dropFirst(4).allSatisfy(\.isHexDigit) })
     }
 }
