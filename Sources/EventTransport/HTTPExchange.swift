@@ -20,6 +20,8 @@ package final class HTTPExchange {
     private var closeWatch: OpaquePointer?
     private var isStreaming = false
 
+    /// The request's id, sent back as `X-Request-Id` on its reply, whatever produces the reply.
+    package var requestID: String?
     /// The endpoint the router named (its label), for the metrics and the access log.
     package var endpoint: String?
     /// Headers every reply through this exchange carries (CORS), whatever produces the reply.
@@ -29,9 +31,10 @@ package final class HTTPExchange {
     /// High-water mark of the connection's output buffer, for backpressure to the child.
     package var highWaterBytes = 1 << 20
 
-    package let receivedAt = ContinuousClock.now
+    /// When the request was read, in `MonotonicClock` nanoseconds.
+    package let receivedAt = MonotonicClock.now()
     /// When the first byte of the reply (its head) was handed to the connection.
-    package private(set) var firstByteAt: ContinuousClock.Instant?
+    package private(set) var firstByteAt: UInt64?
     package private(set) var status = 0
     package private(set) var bytesSent = 0
     package private(set) var clientGone = false
@@ -146,13 +149,12 @@ package final class HTTPExchange {
         guard checkNoReplyYet("respond"), !isStreaming, let request else { return }
         stopWatchingClose()
         addHeaders(headers, to: request)
-        addHeaders(commonHeaders, to: request)
-        addDate(to: request)
+        addCommonHeaders(to: request)
         // Straight into the request's own output buffer: no buffer of ours to make and free.
         body.withUnsafeBytes { _ = evbuffer_add(evhttp_request_get_output_buffer(request), $0.baseAddress, $0.count) }
         self.status = status
         bytesSent += body.count
-        firstByteAt = firstByteAt ?? .now
+        firstByteAt = firstByteAt ?? MonotonicClock.now()
         self.request = nil
         evhttp_send_reply(request, Int32(status), nil, nil)
     }
@@ -163,11 +165,10 @@ package final class HTTPExchange {
         guard checkNoReplyYet("startStream"), let request, !isStreaming else { return }
         stopWatchingClose()
         addHeaders(headers, to: request)
-        addHeaders(commonHeaders, to: request)
-        addDate(to: request)
+        addCommonHeaders(to: request)
         self.status = status
         isStreaming = true
-        firstByteAt = .now
+        firstByteAt = MonotonicClock.now()
         evhttp_send_reply_start(request, Int32(status), nil)
         guard let connection = evhttp_request_get_connection(request) else { return }
         evhttp_connection_set_closecb(connection, CCallbacks.connectionClosed, CCallbacks.pointer(to: self))
@@ -280,9 +281,12 @@ package final class HTTPExchange {
         }
     }
 
-    /// The `Date` header, formatted once a second (evhttp would format its own per reply).
-    private func addDate(to request: OpaquePointer) {
+    /// What every reply carries: the CORS headers, the request's id, and the `Date` header,
+    /// formatted once a second (evhttp would format its own per reply).
+    private func addCommonHeaders(to request: OpaquePointer) {
+        addHeaders(commonHeaders, to: request)
         guard let output = evhttp_request_get_output_headers(request) else { return }
+        if let requestID { requestID.withCString { _ = evhttp_add_header(output, "X-Request-Id", $0) } }
         HTTPDate.now().withCString { _ = evhttp_add_header(output, "Date", $0) }
     }
 

@@ -1,3 +1,4 @@
+import SystemCalls
 import AnthropicFront
 import ChildProcesses
 import EventTransport
@@ -61,8 +62,8 @@ extension Proxy {
         let session = CompletionSession(
             id: job.id, sink: exchange, translator: job.translator, isStreaming: job.isStreaming, keepsConversation: keeps,
             keepsAfterDeparture: keeps && (job.conversation.turns.count > 1 || !job.bridgedTools.isEmpty), holdsReply: holdsReply,
-            headers: [("X-Request-Id", requestID)], limits: limits, timers: timers, logger: logger,
-            elapsed: { [receivedAt = exchange.receivedAt] in receivedAt.duration(to: .now).inSeconds })
+            headers: [], limits: limits, timers: timers, logger: logger,
+            elapsed: { [receivedAt = exchange.receivedAt] in MonotonicClock.seconds(from: receivedAt) })
         let run = RequestRun(
             session: session,
             wish: CLIWish(shape: shape, key: key, conversation: job.conversation, keeps: keeps,

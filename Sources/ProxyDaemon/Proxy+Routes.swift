@@ -1,3 +1,4 @@
+import SystemCalls
 import Glibc
 import Logging
 import AnthropicFront
@@ -12,6 +13,7 @@ extension Proxy {
         let headers = exchange.routingHeaders()
         let requestID = Self.requestID(from: headers.requestID)
         if let fake, exchange.path.hasPrefix("/fake-upstream/") { return fake.serve(exchange) }
+        exchange.requestID = requestID
         let origin = headers.origin
         exchange.commonHeaders = cors.headers(origin: origin)
         if fake != nil { exchange.commonHeaders.append(("x-claude-code-proxy-upstream", "fake")) }
@@ -51,8 +53,7 @@ extension Proxy {
             respond(exchange, json: WireJSON.encode(ModelList(data: models)), requestID: requestID)
         case .metrics:
             let text = Array(metricsText.utf8)
-            exchange.respond(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
-                                                    ("X-Request-Id", requestID)],
+            exchange.respond(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                              body: exchange.method == "HEAD" ? [] : text)
             logAccess(exchange, requestID: requestID, session: nil)
         case .mcp(let token):
@@ -125,7 +126,7 @@ extension Proxy {
         }
         let headers = cors.preflightHeaders(origin: origin, methods: ["GET", "HEAD", "POST"],
                                             requestedHeaders: exchange.header("Access-Control-Request-Headers"))
-        exchange.respond(status: 204, headers: headers + [("X-Request-Id", requestID)], body: [])
+        exchange.respond(status: 204, headers: headers, body: [])
         logAccess(exchange, requestID: requestID, session: nil)
     }
 
@@ -216,14 +217,13 @@ extension Proxy {
     private static let fakeHealthBody = WireJSON.encode(["status": "ok", "upstream": "fake"])
 
     private func respond(_ exchange: HTTPExchange, json: [UInt8], requestID: String) {
-        exchange.respond(status: 200, headers: [("Content-Type", "application/json"), ("X-Request-Id", requestID)],
-                         body: exchange.method == "HEAD" ? [] : json)
+        exchange.respond(status: 200, headers: Self.jsonHeaders, body: exchange.method == "HEAD" ? [] : json)
         logAccess(exchange, requestID: requestID, session: nil)
     }
 
     private func respond(_ exchange: HTTPExchange, anthropic error: AnthropicError, requestID: String,
                          usageWindow: String? = nil) {
-        exchange.respond(status: error.status, headers: error.headers + [("X-Request-Id", requestID)] + usage.headers,
+        exchange.respond(status: error.status, headers: error.headers + usage.headers,
                          body: error.body)
         logAccess(exchange, requestID: requestID, session: nil, errorCode: error.code ?? error.type, usageWindow: usageWindow)
     }
@@ -236,18 +236,21 @@ extension Proxy {
             if error.status == 405 { converted.type = "invalid_request_error" }
             return respond(exchange, anthropic: converted, requestID: requestID, usageWindow: usageWindow)
         }
-        let headers = error.headers + [("Content-Type", "application/json"), ("X-Request-Id", requestID)]
+        let headers = error.headers + Self.jsonHeaders
             + (usageWindow == nil ? [] : usage.headers)
         exchange.respond(status: error.status, headers: headers, body: error.body)
         logAccess(exchange, requestID: requestID, session: nil, errorCode: error.code ?? error.type, usageWindow: usageWindow)
     }
 
+    /// A JSON reply's own header, made once (an array literal per reply is an allocation).
+    static let jsonHeaders = [("Content-Type", "application/json")]
+
     /// One line per request (never the prompt or the key), and its metrics.
     func logAccess(_ exchange: HTTPExchange, requestID: String, session: CompletionSession?,
                    errorCode: String? = nil, start: StartKind? = nil, usageWindow: String? = nil,
                    history: HistoryForm? = nil) {
-        let total = exchange.receivedAt.duration(to: .now).inSeconds
-        let firstByte = exchange.firstByteAt.map { exchange.receivedAt.duration(to: $0).inSeconds }
+        let total = MonotonicClock.seconds(from: exchange.receivedAt)
+        let firstByte = exchange.firstByteAt.map { MonotonicClock.seconds(from: exchange.receivedAt, to: $0) }
         let endpoint = exchange.endpoint ?? Route.endpointLabel(path: exchange.path)
         if let timeline = session?.timeline {
             metrics.recordTimeline(timeline, endpoint: endpoint, start: (start ?? .cold).rawValue)

@@ -50,8 +50,7 @@ extension Proxy {
     func serveUsage(_ exchange: HTTPExchange, requestID: String, apiKey: String) {
         let report = UsageReport(usage, login: loginKind, reservePercent: configuration.reserve(forKey: apiKey),
                                  now: UTCTime.now())
-        exchange.respond(status: 200, headers: [("Content-Type", "application/json"), ("X-Request-Id", requestID)]
-                            + usage.headers,
+        exchange.respond(status: 200, headers: Self.jsonHeaders + usage.headers,
                          body: exchange.method == "HEAD" ? [] : WireJSON.encode(report))
         logAccess(exchange, requestID: requestID, session: nil)
     }

@@ -31,7 +31,7 @@ package final class Proxy: RequestHost {
     package var metrics = Metrics()
     package let timers: LoopTimers
     /// The test mode's upstream, when `--fake-upstream` is on.
-    private(set) var fake: FakeUpstreamServer?
+    let fake: FakeUpstreamServer?
     /// Admission, the queue, the registry of live requests and the drain.
     package let scheduler: Scheduler
     private var signalWatchers: [SignalWatcher] = []
@@ -83,6 +83,8 @@ package final class Proxy: RequestHost {
             } catch {
                 throw StartError(message: "--fake-script \(configuration.fakeScript ?? ""): \(error)")
             }
+        } else {
+            fake = nil
         }
         runtime = try RuntimeDirectory.create(environment: environment)
         let removed = RuntimeDirectory.removeStale(in: runtime.parent, except: runtime.root)

@@ -1,5 +1,6 @@
 import Logging
 import Testing
+@testable import SystemCalls
 @testable import ChildProcesses
 @testable import OpenAIFront
 @testable import ProxyCore
@@ -48,6 +49,14 @@ import Testing
         timeline.mark(.upstreamStarted, at: 0.1)
         timeline.mark(.upstreamStarted, at: 0.5)  // a second message_start after a tool round
         #expect(timeline.marks[.upstreamStarted] == 0.1)
+    }
+
+    /// Request timings are monotonic nanoseconds: never negative, and in seconds.
+    @Test func monotonicSecondsAreDifferencesOfNanoseconds() {
+        #expect(MonotonicClock.seconds(from: 1_000_000_000, to: 3_500_000_000) == 2.5)
+        #expect(MonotonicClock.seconds(from: 3_500_000_000, to: 1_000_000_000) == 0)
+        let start = MonotonicClock.now()
+        #expect(start > 0 && MonotonicClock.now() >= start && MonotonicClock.seconds(from: start) >= 0)
     }
 
     @Test func millisecondsRoundToOneDecimal() {
