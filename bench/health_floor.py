@@ -10,6 +10,9 @@
 2. /health under `wrk -t2 -c32`, the servers interleaved round by round; medians and the ratio
    to the floor.
 
+The proxy runs with `--log-level info` (an access line per request) and, beside it, with
+`--log-level warning` (none), so that the line's own cost shows.
+
   python3 bench/health_floor.py [--binary .build/release/claude-code-proxy] [--baseline OLD] [--rounds 4]
 """
 import argparse
@@ -109,6 +112,9 @@ def main():
     subprocess.check_call(["cc", "-O2", "-o", floor, os.path.join(ROOT, "bench/evhttp_floor.c"), "-levent"])
     servers = {"floor (bare evhttp)": ([floor, "0"], None)}
     servers["proxy"] = proxy_command(args.binary, tmp)
+    # The same binary without its access line (`--log-level warning`): what the line itself costs.
+    command, env = proxy_command(args.binary, tmp)
+    servers["proxy, no access log"] = (command + ["--log-level", "warning"], env)
     if args.baseline:
         servers["baseline proxy"] = proxy_command(args.baseline, tmp)
 
