@@ -22,14 +22,12 @@ package final class LogBuffer: Sendable {
     private static let limit = 64 * 1024
 
     package func append(_ line: String) {
-        var line = line
-        write(&line)
+        write(line)
     }
 
     /// Appends what `lines` writes to the pending bytes, in place: the access line is rendered
-    /// straight into them (generic and inout, so that the line is neither called through a
-    /// closure nor copied into the lock's).
-    package func write(_ lines: inout some LogLines) {
+    /// straight into them (generic, so that its writer is called directly).
+    package func write(_ lines: some LogLines) {
         state.withLock { state in
             lines.write(into: state.pending)
             if state.schedule == nil || state.pending.count >= Self.limit {

@@ -258,10 +258,9 @@ extension Proxy {
         metrics.recordRequest(endpoint: endpoint, status: exchange.status, firstByte: firstByte, duration: total)
         if session?.spawnFailed == true { metrics.recordSpawnFailure() }
         guard logsAccess else { return }
-        var line = AccessLogLine(exchange, format: configuration.logFormat, requestID: requestID, session: session,
-                                 errorCode: errorCode, start: start, usageWindow: usageWindow, history: history,
-                                 total: total, firstByte: firstByte)
-        LogBuffer.shared.write(&line)
+        LogBuffer.shared.write(AccessLogLine(exchange, format: configuration.logFormat, requestID: requestID, session: session,
+                                             errorCode: errorCode, start: start, usageWindow: usageWindow, history: history,
+                                             total: total, firstByte: firstByte))
     }
 
     /// The client's own `X-Request-Id` when it is short and printable, else a new one.
