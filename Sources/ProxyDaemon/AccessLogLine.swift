@@ -45,13 +45,9 @@ struct AccessLogLine: LogLines {
     /// outcome say. `total` and `firstByte` in seconds.
     init(_ exchange: HTTPExchange, format: LineLogHandler.Format, requestID: String, session: CompletionSession?, errorCode: String?,
          start: StartKind?, usageWindow: String?, history: HistoryForm?, total: Double, firstByte: Double?) {
+        self.init(requestID: requestID, method: exchange.method, path: exchange.path, status: exchange.status,
+                  bytes: exchange.bytesSent, totalMS: Int(total * 1000))
         self.format = format
-        self.requestID = requestID
-        method = exchange.method
-        path = exchange.path
-        status = exchange.status
-        bytes = exchange.bytesSent
-        totalMS = Int(total * 1000)
         ttfbMS = firstByte.map { Int($0 * 1000) }
         clientGone = exchange.clientGone
         error = errorCode ?? session?.errorCode
@@ -159,26 +155,11 @@ struct AccessLogLine: LogLines {
             out.appendDigits(value)
         }
 
-        /// Bytes a logfmt value may hold unquoted (`LineLogHandler.logfmtValue`): printable ASCII
-        /// but `"`, `=` and `\`, as a 128-bit table (one test per byte, not five).
-        private static let plain: (low: UInt64, high: UInt64) = {
-            var words: [UInt64] = [0, 0]
-            for byte in 0x21..<0x7f where byte != 0x22 && byte != 0x3d && byte != 0x5c {
-                words[byte >> 6] |= 1 << UInt64(byte & 63)
-            }
-            return (words[0], words[1])
-        }()
-
         /// A logfmt value: as it is when plain, else quoted and escaped as `LineLogHandler` does.
         static func appendValue(_ value: String, to out: TextBuffer) {
             var value = value
-            let (low, high) = plain
             let isPlain = value.withUTF8 { bytes in
-                guard !bytes.isEmpty else { return false }
-                for byte in bytes {
-                    let word = byte & 0x40 == 0 ? low : high
-                    if byte & 0x80 != 0 || (word &>> UInt64(byte & 63)) & 1 == 0 { return false }
-                }
+                guard LineLogHandler.isPlainLogfmt(bytes) else { return false }
                 out.append(UnsafeRawBufferPointer(bytes))
                 return true
             }

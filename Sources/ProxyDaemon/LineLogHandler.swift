@@ -60,6 +60,26 @@ package struct LineLogHandler: LogHandler {
         }
     }
 
+    /// True when a logfmt value needs no quotes: not empty, printable ASCII but `"`, `=` and `\`.
+    /// A 128-bit table, one test per byte: the access line asks it of every value it writes.
+    package static func isPlainLogfmt(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !bytes.isEmpty else { return false }
+        let (low, high) = plainLogfmtBytes
+        for byte in bytes {
+            let word = byte & 0x40 == 0 ? low : high
+            if byte & 0x80 != 0 || (word &>> UInt64(byte & 63)) & 1 == 0 { return false }
+        }
+        return true
+    }
+
+    private static let plainLogfmtBytes: (low: UInt64, high: UInt64) = {
+        var words: [UInt64] = [0, 0]
+        for byte in 0x21..<0x7f where byte != 0x22 && byte != 0x3d && byte != 0x5c {
+            words[byte >> 6] |= 1 << UInt64(byte & 63)
+        }
+        return (words[0], words[1])
+    }()
+
     /// C0, DEL and C1 controls: what could forge a line or drive a terminal.
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value)
@@ -73,10 +93,8 @@ package struct LineLogHandler: LogHandler {
     /// Request-derived text (paths, ids) lands here: every control character is escaped, so no
     /// value can end the line or send an escape sequence to an operator's terminal.
     package static func logfmtValue(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy {
-            $0.value > 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "=" && $0 != "\\"
-        }
-        if plain { return value }
+        var value = value
+        if value.withUTF8(isPlainLogfmt) { return value }
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

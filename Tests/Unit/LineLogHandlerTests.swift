@@ -23,6 +23,15 @@ struct LineLogHandlerTests {
         #expect(line == #"ts=1970-01-01T00:00:00Z level=info msg=request path=/v1/models stderr="a \"b\"\nc" status=200"#)
     }
 
+    /// The one rule both writers use: printable ASCII but `"`, `=` and `\`, and not empty.
+    @Test func plainLogfmtBytesArePrintableASCIIButThree() {
+        for byte in 0...255 {
+            let expected = byte > 0x20 && byte < 0x7f && byte != 0x22 && byte != 0x3d && byte != 0x5c
+            #expect([UInt8(byte)].withUnsafeBufferPointer(LineLogHandler.isPlainLogfmt) == expected, "byte \(byte)")
+        }
+        #expect(!([] as [UInt8]).withUnsafeBufferPointer(LineLogHandler.isPlainLogfmt))
+    }
+
     @Test func jsonIsOneObjectPerLine() {
         let line = LineLogHandler.line(format: .json, timestamp: date, level: .warning, message: "x\ny",
                                        fields: [("status", "200")])
