@@ -49,11 +49,22 @@ extension Integration {
             #expect(proxy.log.contains("login=\(login)"), "\(proxy.log)")
             #expect(!proxy.log.contains(token), "the secret is never logged")
             let chat = tag("login-chat")
-            #expect(proxy.chat(chatBody("hi", tag: chat)).messageContent == "Hello from mock.")
+            let first = proxy.chat(chatBody("hi", tag: chat))
+            #expect(first.messageContent == "Hello from mock.")
             let tools = tag("login-tools")
             let called = proxy.chat(chatBody("weather?", scenario: "tool_call", tag: tools, stream: true,
                                              extra: #","tools":[\#(Self.weather)]"#))
             #expect(called.status == 200)
+            // What every reply carries, whole or streamed, whichever login: an id of its own (the
+            // client sent none), a Date, and an access line under that id.
+            let id = try #require(first.header("x-request-id"))
+            #expect(id.hasPrefix("req_") && id.utf8.count == 36 && called.header("x-request-id")?.hasPrefix("req_") == true
+                    && called.header("x-request-id") != id)
+            #expect(first.header("date")?.hasSuffix(" GMT") == true && called.header("date")?.hasSuffix(" GMT") == true)
+            #expect(ProcessTable.waitUntil {
+                proxy.log.split(separator: "\n").contains { $0.contains("msg=request") && $0.contains("request_id=\(id) ")
+                    && $0.contains("path=/v1/chat/completions") && $0.contains("status=200") }
+            }, "\(proxy.log.suffix(2000))")
             #expect(called.text.contains(#""finish_reason":"tool_calls""#), "\(called.text.prefix(400))")
             let anthropic = tag("login-messages")
             let answer = messages(proxy, "hi [[id:\(anthropic)]]")
