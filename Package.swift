@@ -39,7 +39,7 @@ let package = Package(
         // The test mode's scripted stand-in for Anthropic's Messages API (pure).
         .target(name: "FakeUpstream", dependencies: ["ProxyCore"], swiftSettings: swiftSettings),
         // The event loop: evhttp, exchanges, pipes as bufferevents, timers, signals.
-        .target(name: "EventTransport", dependencies: ["CEvent", "SystemCalls"], swiftSettings: swiftSettings),
+        .target(name: "EventTransport", dependencies: ["CEvent", "SystemCalls", "ProxyCore"], swiftSettings: swiftSettings),
         // Child processes: spawn, process groups, reaping, the CLI process and its pipes.
         .target(name: "ChildProcesses", dependencies: ["CSystem", "ProxyCore", "EventTransport", "SystemCalls"],
                 swiftSettings: swiftSettings),

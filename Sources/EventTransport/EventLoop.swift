@@ -14,6 +14,19 @@ package final class EventLoop {
     /// Runs until `stop()` (or until nothing is left to wait for).
     package func run() { event_base_dispatch(base) }
 
+    /// Runs as `run()` does, one turn at a time (`EVLOOP_ONCE`: wait, then run every callback
+    /// made active), calling `afterEachTurn` between turns: work gathered by a turn's callbacks
+    /// (the log's lines) is done once per turn, with no event of its own to make active.
+    package func run(afterEachTurn: () -> Void) {
+        while true {
+            let result = event_base_loop(base, EVLOOP_ONCE)
+            afterEachTurn()
+            // 1: nothing left to wait for; -1: the backend failed; a break: `stop()` (the only
+            // way this loop is ended: nothing calls event_base_loopexit).
+            if result != 0 || event_base_got_break(base) != 0 { return }
+        }
+    }
+
     package func stop() { event_base_loopbreak(base) }
 }
 
@@ -59,12 +72,6 @@ package final class EventTimer {
 
     package func cancel() {
         if let event { event_del(event) }
-    }
-
-    /// Runs the action in this turn of the loop, after the callbacks already active: without a
-    /// zero-delay deadline, which would cost the loop another turn (and another epoll_wait).
-    package func activate() {
-        if let event { event_active(event, EV_TIMEOUT, 1) }
     }
 
     package func close() {

@@ -1,4 +1,5 @@
 import SystemCalls
+import ProxyCore
 import CEvent
 import Glibc
 
@@ -10,7 +11,7 @@ import Glibc
 /// the socket, so the exchange watches the fd itself (`MSG_PEEK`); once streaming, evhttp
 /// reads again and reports a close through the connection's close callback.
 package final class HTTPExchange {
-    package let method: String
+    package let method: HTTPMethod
     package let path: String
     package let body: [UInt8]
     private var request: OpaquePointer?
@@ -21,9 +22,9 @@ package final class HTTPExchange {
     private var isStreaming = false
 
     /// The request's id, sent back as `X-Request-Id` on its reply, whatever produces the reply.
-    package var requestID: String?
-    /// The endpoint the router named (its label), for the metrics and the access log.
-    package var endpoint: String?
+    package let requestID: RequestID
+    /// The request headers every route reads, found when the request is read.
+    package let routing: RoutingHeaders
     /// Headers every reply through this exchange carries (CORS), whatever produces the reply.
     package var commonHeaders: [(String, String)] = []
     package var onClientGone: (() -> Void)?
@@ -33,11 +34,23 @@ package final class HTTPExchange {
 
     /// When the request was read, in `MonotonicClock` nanoseconds.
     package let receivedAt = MonotonicClock.now()
-    /// When the first byte of the reply (its head) was handed to the connection.
-    package private(set) var firstByteAt: UInt64?
-    package private(set) var status = 0
-    package private(set) var bytesSent = 0
-    package private(set) var clientGone = false
+    /// What the reply was, for the access line and the metrics: one value, so that a reply
+    /// records itself with one access to the exchange (each is checked at run time).
+    package struct Record {
+        /// The endpoint the router named (its label), for the metrics and the access log.
+        package var endpoint: String?
+        /// When the first byte of the reply (its head) was handed to the connection.
+        package var firstByteAt: UInt64?
+        package var status = 0
+        package var bytesSent = 0
+        package var clientGone = false
+    }
+    package private(set) var record = Record()
+
+    /// The router names the request's endpoint (its label).
+    package func routed(as endpoint: String) {
+        record.endpoint = endpoint
+    }
 
     package init(request: OpaquePointer, loop: EventLoop, connectionTimeout: Int) {
         self.request = request
@@ -52,6 +65,8 @@ package final class HTTPExchange {
             path = "/"
         }
         body = Self.drain(evhttp_request_get_input_buffer(request))
+        routing = Self.routingHeaders(of: request)
+        requestID = RequestID(offered: routing.requestID)
     }
 
     deinit {
@@ -63,7 +78,7 @@ package final class HTTPExchange {
         // Exactly one reply: an exchange dropped without one is a bug (a debug build stops here);
         // a release build answers 500, or ends the stream it began, rather than leave the client hanging.
         if let request {
-            assertionFailure("an HTTP exchange was dropped without a reply: \(method) \(path)")
+            assertionFailure("an HTTP exchange was dropped without a reply: \(method.name) \(path)")
             if isStreaming { evhttp_send_reply_end(request) } else { evhttp_send_error(request, 500, nil) }
         }
     }
@@ -84,7 +99,7 @@ package final class HTTPExchange {
     private func checkNoReplyYet(_ what: String) -> Bool {
         guard request != nil else {
             // After the client left, a late reply is expected and goes nowhere.
-            assert(clientGone, "a second reply (\(what)) through one exchange: \(method) \(path)")
+            assert(record.clientGone, "a second reply (\(what)) through one exchange: \(method.name) \(path)")
             return false
         }
         return true
@@ -122,9 +137,9 @@ package final class HTTPExchange {
 
     /// `RoutingHeaders` in one walk of the header list (a lookup per header walked it each time,
     /// lower-casing as it went).
-    package func routingHeaders() -> RoutingHeaders {
+    private static func routingHeaders(of request: OpaquePointer) -> RoutingHeaders {
         var found = RoutingHeaders()
-        guard let request, let headers = evhttp_request_get_input_headers(request) else { return found }
+        guard let headers = evhttp_request_get_input_headers(request) else { return found }
         var field = headers.pointee.tqh_first
         while let current = field {
             field = current.pointee.next.tqe_next
@@ -152,9 +167,8 @@ package final class HTTPExchange {
         addCommonHeaders(to: request)
         // Straight into the request's own output buffer: no buffer of ours to make and free.
         body.withUnsafeBytes { _ = evbuffer_add(evhttp_request_get_output_buffer(request), $0.baseAddress, $0.count) }
-        self.status = status
-        bytesSent += body.count
-        firstByteAt = firstByteAt ?? MonotonicClock.now()
+        let now = MonotonicClock.now()
+        Self.replied(&record, status: status, bytes: body.count, at: now)
         self.request = nil
         evhttp_send_reply(request, Int32(status), nil, nil)
     }
@@ -166,9 +180,9 @@ package final class HTTPExchange {
         stopWatchingClose()
         addHeaders(headers, to: request)
         addCommonHeaders(to: request)
-        self.status = status
         isStreaming = true
-        firstByteAt = MonotonicClock.now()
+        let now = MonotonicClock.now()
+        Self.replied(&record, status: status, bytes: 0, at: now)
         evhttp_send_reply_start(request, Int32(status), nil)
         guard let connection = evhttp_request_get_connection(request) else { return }
         evhttp_connection_set_closecb(connection, CCallbacks.connectionClosed, CCallbacks.pointer(to: self))
@@ -182,7 +196,7 @@ package final class HTTPExchange {
         guard let request, isStreaming else { return false }
         let buffer = evbuffer_new()
         bytes.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
-        bytesSent += bytes.count
+        record.bytesSent += bytes.count
         evhttp_send_reply_chunk_with_cb(request, buffer, CCallbacks.connectionDrained, CCallbacks.pointer(to: self))
         evbuffer_free(buffer)
         guard let connection = evhttp_request_get_connection(request),
@@ -247,7 +261,7 @@ package final class HTTPExchange {
     package func didClose() {
         guard let request else { return }
         self.request = nil
-        clientGone = true
+        record.clientGone = true
         evhttp_send_reply_end(request)
         onClientGone?()
     }
@@ -256,13 +270,13 @@ package final class HTTPExchange {
 
     private func clientLeftWhilePending() {
         guard let request else { return }
-        clientGone = true
+        record.clientGone = true
         self.request = nil
         // evhttp frees a request only through a reply; this one reaches nobody and closes the connection.
         if let headers = evhttp_request_get_output_headers(request) {
             evhttp_add_header(headers, "Connection", "close")
         }
-        status = 499
+        record.status = 499
         evhttp_send_reply(request, 400, "Client Closed Request", nil)
         onClientGone?()
     }
@@ -286,8 +300,15 @@ package final class HTTPExchange {
     private func addCommonHeaders(to request: OpaquePointer) {
         addHeaders(commonHeaders, to: request)
         guard let output = evhttp_request_get_output_headers(request) else { return }
-        if let requestID { requestID.withCString { _ = evhttp_add_header(output, "X-Request-Id", $0) } }
+        requestID.withCString { _ = evhttp_add_header(output, "X-Request-Id", $0) }
         HTTPDate.now().withCString { _ = evhttp_add_header(output, "Date", $0) }
+    }
+
+    /// The reply's head went out: its status, its first bytes and when (the first head only).
+    private static func replied(_ record: inout Record, status: Int, bytes: Int, at now: UInt64) {
+        record.status = status
+        record.bytesSent += bytes
+        record.firstByteAt = record.firstByteAt ?? now
     }
 
     private func setReadTimeout(_ read: UnsafeMutablePointer<timeval>?, on connection: OpaquePointer) {
@@ -305,16 +326,17 @@ package final class HTTPExchange {
         return copied == length ? bytes : Array(bytes.prefix(max(0, copied)))
     }
 
-    private static func methodName(_ command: evhttp_cmd_type) -> String {
+    private static func methodName(_ command: evhttp_cmd_type) -> HTTPMethod {
         switch command {
-        case EVHTTP_REQ_GET: return "GET"
-        case EVHTTP_REQ_POST: return "POST"
-        case EVHTTP_REQ_HEAD: return "HEAD"
-        case EVHTTP_REQ_PUT: return "PUT"
-        case EVHTTP_REQ_DELETE: return "DELETE"
-        case EVHTTP_REQ_OPTIONS: return "OPTIONS"
-        case EVHTTP_REQ_PATCH: return "PATCH"
-        default: return "OTHER"
+        case EVHTTP_REQ_GET: .get
+        case EVHTTP_REQ_POST: .post
+        case EVHTTP_REQ_HEAD: .head
+        case EVHTTP_REQ_PUT: .put
+        case EVHTTP_REQ_DELETE: .delete
+        case EVHTTP_REQ_OPTIONS: .options
+        case EVHTTP_REQ_PATCH: .patch
+        // The server allows only the methods above (HTTPServer), so this is not reached.
+        default: .other("OTHER")
         }
     }
 }

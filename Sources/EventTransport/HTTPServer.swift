@@ -1,6 +1,7 @@
 import SystemCalls
 import CEvent
 import Glibc
+import Synchronization
 
 /// evhttp bound to one address. Every request goes to `onRequest` as an `HTTPExchange`.
 ///
@@ -80,7 +81,10 @@ package final class HTTPServer {
         Self.byHTTP[http] = Unmanaged.passUnretained(self)
         evhttp_set_bevcb(http, CCallbacks.newConnection, CCallbacks.pointer(to: self))
         if let listener { evconnlistener_set_error_cb(listener, CCallbacks.acceptFailed) }
-        backOff = EventTimer(loop: loop) { [weak self] in self?.backOffEnded() }
+        // Unowned, not weak: the server owns the timer and frees it in `close`, so it never fires
+        // after the server; and a weak reference gives the server a side table, which made every
+        // retain and release of it (four a request, in the callbacks) take the slow path.
+        backOff = EventTimer(loop: loop) { [unowned self] in self.backOffEnded() }
     }
 
     deinit { close() }
@@ -170,20 +174,29 @@ package final class HTTPServer {
     package func didReceive(_ request: OpaquePointer) {
         // Counted until evhttp has written the whole reply to the socket (not merely queued it),
         // so a stop can wait for the last bytes of every answered request.
-        unwrittenReplies += 1
+        unwritten.add(1, ordering: .relaxed)
         evhttp_request_set_on_complete_cb(request, CCallbacks.replyWritten, CCallbacks.pointer(to: self))
         onRequest(HTTPExchange(request: request, loop: loop, connectionTimeout: connectionTimeout))
     }
 
     /// Requests whose reply evhttp has not finished writing (an upper bound: a connection that
     /// fails mid-reply is freed without a word).
-    package private(set) var unwrittenReplies = 0
-    /// Told each time a reply has been written in full.
-    package var onReplyWritten: (() -> Void)?
+    package var unwrittenReplies: Int { unwritten.load(ordering: .relaxed) }
+    /// Counted in an atomic, a `let`: every request counts twice, and each use of a class's `var`
+    /// is checked for exclusive access at run time. (Only the loop's thread counts.)
+    private let unwritten = Atomic<Int>(0)
+    /// Told each time the last unwritten reply has been written in full, once set (a stop that
+    /// waits for the last bytes).
+    package var onReplyWritten: (() -> Void)? {
+        didSet { awaitsReplies.store(onReplyWritten != nil, ordering: .relaxed) }
+    }
+    /// Whether `onReplyWritten` is set, read without an exclusivity check on every reply.
+    private let awaitsReplies = Atomic<Bool>(false)
 
     package func replyWritten() {
-        unwrittenReplies = max(0, unwrittenReplies - 1)
-        onReplyWritten?()
+        let left = max(0, unwritten.load(ordering: .relaxed) - 1)
+        unwritten.store(left, ordering: .relaxed)
+        if left == 0 && awaitsReplies.load(ordering: .relaxed) { onReplyWritten?() }
     }
 
     private static func boundPort(of fd: Int32) -> Int? {

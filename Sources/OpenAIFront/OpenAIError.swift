@@ -76,15 +76,15 @@ extension OpenAIError {
         status: 401, type: "invalid_request_error",
         message: "Incorrect API key provided.", code: "invalid_api_key")
 
-    package static func notFound(method: String, path: String) -> OpenAIError {
+    package static func notFound(method: HTTPMethod, path: String) -> OpenAIError {
         OpenAIError(status: 404, type: "invalid_request_error",
-                    message: "Invalid URL (\(method) \(path))", code: "unknown_url")
+                    message: "Invalid URL (\(method.name) \(path))", code: "unknown_url")
     }
 
-    package static func methodNotAllowed(method: String, path: String, allow: [String]) -> OpenAIError {
+    package static func methodNotAllowed(method: HTTPMethod, path: String, allow: [HTTPMethod]) -> OpenAIError {
         var error = OpenAIError(status: 405, type: "invalid_request_error",
-                                message: "Method \(method) is not allowed on \(path).", code: "method_not_allowed")
-        error.allow = allow.joined(separator: ", ")
+                                message: "Method \(method.name) is not allowed on \(path).", code: "method_not_allowed")
+        error.allow = allow.map(\.name).joined(separator: ", ")
         return error
     }
 

@@ -1,4 +1,5 @@
 import ProxyCore
+import Glibc
 
 /// Which endpoint a request is for. Pure: `(method, path)` → `Route` or an OpenAI error.
 package enum Route: Equatable, Sendable {
@@ -17,41 +18,57 @@ package enum Route: Equatable, Sendable {
     case mcp(token: String)
 
     /// Endpoints answer with and without the `/v1` prefix, as the Rust proxy did.
-    package static func match(method: String, path rawPath: String) -> Result<Route, OpenAIError> {
+    package static func match(method: HTTPMethod, path rawPath: String) -> Result<Route, OpenAIError> {
         guard let (route, methods) = lookup(rawPath) else { return .failure(.notFound(method: method, path: rawPath)) }
-        guard methods.contains(method) else { return .failure(.methodNotAllowed(method: method, path: rawPath, allow: methods)) }
-        return .success(route)
+        // A loop rather than `contains`, which compared through Equatable's witness (a load
+        // balancer's /health asks this every few seconds).
+        for allowed in methods where allowed == method { return .success(route) }
+        return .failure(.methodNotAllowed(method: method, path: rawPath, allow: methods))
     }
 
-    /// The route a path names and the methods it takes. On Strings, not Substrings: this runs
-    /// twice for every request, /health's too, and a Substring's prefix test is a generic loop.
-    private static func lookup(_ rawPath: String) -> (Route, [String])? {
+    /// The route a path names and the methods it takes: the fixed paths compared as bytes (this
+    /// runs for every request, /health's too), the two with an id in them as Strings.
+    private static func lookup(_ rawPath: String) -> (Route, [HTTPMethod])? {
+        var raw = rawPath
+        if let fixed = raw.withUTF8(fixedRoute) { return fixed }
         var path = rawPath
         if path.utf8.count > 1 && path.hasSuffix("/") { path.removeLast() }
         if path.hasPrefix("/v1/") { path = String(path.utf8.dropFirst(3))! }
-        switch path {
-        case "/health": return (.health, readOnly)
-        case "/models": return (.models, readOnly)
-        case "/chat/completions": return (.chatCompletions, post)
-        case "/responses": return (.responses, post)
-        case "/metrics": return (.metrics, readOnly)
-        case "/usage": return (.usage, readOnly)
-        case "/messages": return (.messages, post)
-        case "/messages/count_tokens": return (.countTokens, post)
-        default:
-            if rawPath.hasPrefix("/mcp/") && rawPath.utf8.count > "/mcp/".utf8.count {
-                return (.mcp(token: String(rawPath.dropFirst("/mcp/".count))), mcpMethods)
-            }
-            if path.hasPrefix("/models/") && path.utf8.count > "/models/".utf8.count {
-                return (.model(id: String(path.dropFirst("/models/".count))), readOnly)
-            }
-            return nil
+        if rawPath.hasPrefix("/mcp/") && rawPath.utf8.count > "/mcp/".utf8.count {
+            return (.mcp(token: String(rawPath.dropFirst("/mcp/".count))), mcpMethods)
         }
+        if path.hasPrefix("/models/") && path.utf8.count > "/models/".utf8.count {
+            return (.model(id: String(path.dropFirst("/models/".count))), readOnly)
+        }
+        return nil
     }
 
-    private static let readOnly = ["GET", "HEAD"]
-    private static let post = ["POST"]
-    private static let mcpMethods = ["POST", "GET", "DELETE"]
+    /// A fixed path, with or without `/v1` before it and `/` after it.
+    private static func fixedRoute(_ bytes: UnsafeBufferPointer<UInt8>) -> (Route, [HTTPMethod])? {
+        guard let base = bytes.baseAddress else { return nil }
+        var start = 0
+        var end = bytes.count
+        if end > 1 && bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        if end >= 4 && bytes[0] == UInt8(ascii: "/") && bytes[1] == UInt8(ascii: "v") && bytes[2] == UInt8(ascii: "1")
+            && bytes[3] == UInt8(ascii: "/") {
+            start = 3
+        }
+        for (name, route, methods) in fixedRoutes where name.utf8CodeUnitCount == end - start
+            && memcmp(base + start, name.utf8Start, end - start) == 0 {
+            return (route, methods)
+        }
+        return nil
+    }
+
+    private static let fixedRoutes: [(StaticString, Route, [HTTPMethod])] = [
+        ("/health", .health, readOnly), ("/models", .models, readOnly), ("/chat/completions", .chatCompletions, post),
+        ("/responses", .responses, post), ("/metrics", .metrics, readOnly), ("/usage", .usage, readOnly),
+        ("/messages", .messages, post), ("/messages/count_tokens", .countTokens, post),
+    ]
+
+    private static let readOnly: [HTTPMethod] = [.get, .head]
+    private static let post: [HTTPMethod] = [.post]
+    private static let mcpMethods: [HTTPMethod] = [.post, .get, .delete]
 
     /// The bounded label metrics give the route: the endpoint without `/v1`.
     package var label: String {

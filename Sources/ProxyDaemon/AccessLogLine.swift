@@ -6,19 +6,23 @@ import ProxyCore
 /// request, `/health` included, where the dictionary and its interpolations were half of the
 /// proxy's own instructions (callgrind); now the fields are typed values written as bytes straight
 /// into the log's buffer (numbers digit by digit, plain values copied whole), in key order, as
-/// logfmt lines are sorted by key.
-struct AccessLogLine: LogLines {
+/// logfmt lines are sorted by key. Not copyable: a copy of the line (its strings retained and
+/// released again) is what the optimizer made on every request while it could.
+struct AccessLogLine: ~Copyable {
     /// Where `fields` go: the logfmt writer, or a list (the JSON line, tests). Generic rather
     /// than a closure, so the logfmt writer's calls are direct. Keys come as logfmt writes them,
     /// ` key=`, one piece to copy.
     protocol FieldSink {
         mutating func text(_ key: StaticString, _ value: String)
+        /// A value known to need no quotes (a method's name).
+        mutating func plain(_ key: StaticString, _ value: StaticString)
+        mutating func id(_ key: StaticString, _ value: RequestID)
         mutating func number(_ key: StaticString, _ value: Int)
     }
 
     var format = LineLogHandler.Format.logfmt
-    var requestID: String
-    var method: String
+    var requestID: RequestID
+    var method: HTTPMethod
     var path: String
     var status: Int
     var bytes: Int
@@ -41,15 +45,19 @@ struct AccessLogLine: LogLines {
         var tokens: Int?
     }
 
-    /// The fields of one request's line: what the exchange, its session and the request's
-    /// outcome say. `total` and `firstByte` in seconds.
-    init(_ exchange: HTTPExchange, format: LineLogHandler.Format, requestID: String, session: CompletionSession?, errorCode: String?,
-         start: StartKind?, usageWindow: String?, history: HistoryForm?, total: Double, firstByte: Double?) {
-        self.init(requestID: requestID, method: exchange.method, path: exchange.path, status: exchange.status,
-                  bytes: exchange.bytesSent, totalMS: Int(total * 1000))
+    /// The fields of one request's line: what the exchange, its reply's record, its session and
+    /// the request's outcome say. `total` and `firstByte` in seconds.
+    init(_ exchange: HTTPExchange, record: HTTPExchange.Record, format: LineLogHandler.Format, session: CompletionSession?,
+         errorCode: String?, start: StartKind?, usageWindow: String?, history: HistoryForm?, total: Double, firstByte: Double?) {
         self.format = format
+        requestID = exchange.requestID
+        method = exchange.method
+        path = exchange.path
+        status = record.status
+        bytes = record.bytesSent
+        totalMS = Int(total * 1000)
         ttfbMS = firstByte.map { Int($0 * 1000) }
-        clientGone = exchange.clientGone
+        clientGone = record.clientGone
         error = errorCode ?? session?.errorCode
         self.usageWindow = usageWindow ?? session?.failure?.usageWindow
         self.start = start
@@ -68,7 +76,7 @@ struct AccessLogLine: LogLines {
         }
     }
 
-    init(requestID: String, method: String, path: String, status: Int, bytes: Int, totalMS: Int) {
+    init(requestID: RequestID, method: HTTPMethod, path: String, status: Int, bytes: Int, totalMS: Int) {
         self.requestID = requestID
         self.method = method
         self.path = path
@@ -90,12 +98,12 @@ struct AccessLogLine: LogLines {
             sink.text(" history=", history.label)
             if let reason = history.reason { sink.text(" history_reason=", reason) }
         }
-        sink.text(" method=", method)
+        if let known = method.knownName { sink.plain(" method=", known) } else { sink.text(" method=", method.name) }
         if let value = session?.model { sink.text(" model=", value) }
         sink.text(" path=", path)
         if let value = session?.pid { sink.text(" pid=", value) }
         if let value = session?.queueMS { sink.text(" queue_ms=", value) }
-        sink.text(" request_id=", requestID)
+        sink.id(" request_id=", requestID)
         if let value = session?.spawnMS { sink.text(" spawn_ms=", value) }
         if let start { sink.text(" start=", start.rawValue) }
         sink.number(" status=", status)
@@ -136,6 +144,8 @@ struct AccessLogLine: LogLines {
     private struct FieldList: FieldSink {
         var fields: [(String, String)] = []
         mutating func text(_ key: StaticString, _ value: String) { fields.append((Self.bare(key), value)) }
+        mutating func plain(_ key: StaticString, _ value: StaticString) { fields.append((Self.bare(key), value.description)) }
+        mutating func id(_ key: StaticString, _ value: RequestID) { fields.append((Self.bare(key), value.description)) }
         mutating func number(_ key: StaticString, _ value: Int) { fields.append((Self.bare(key), String(value))) }
         /// `bytes` from ` bytes=`.
         private static func bare(_ key: StaticString) -> String { String(key.description.dropFirst().dropLast()) }
@@ -150,6 +160,17 @@ struct AccessLogLine: LogLines {
             Self.appendValue(value, to: out)
         }
 
+        mutating func plain(_ key: StaticString, _ value: StaticString) {
+            out.append(key)
+            out.append(value)
+        }
+
+        /// A made id is plain by its making; a client's offered one is looked at as any value.
+        mutating func id(_ key: StaticString, _ value: RequestID) {
+            out.append(key)
+            if !value.writeMade(into: out) { Self.appendValue(value.description, to: out) }
+        }
+
         mutating func number(_ key: StaticString, _ value: Int) {
             out.append(key)
             out.appendDigits(value)
@@ -157,13 +178,13 @@ struct AccessLogLine: LogLines {
 
         /// A logfmt value: as it is when plain, else quoted and escaped as `LineLogHandler` does.
         static func appendValue(_ value: String, to out: TextBuffer) {
-            var value = value
-            let isPlain = value.withUTF8 { bytes in
+            // Read in place (a String's own bytes, or a small one's on the stack), not copied.
+            let isPlain = value.utf8.withContiguousStorageIfAvailable { bytes in
                 guard LineLogHandler.isPlainLogfmt(bytes) else { return false }
                 out.append(UnsafeRawBufferPointer(bytes))
                 return true
             }
-            if !isPlain { out += LineLogHandler.logfmtValue(value) }
+            if isPlain != true { out += LineLogHandler.logfmtValue(value) }
         }
     }
 }

@@ -50,7 +50,7 @@ final class FakeUpstreamServer {
             return exchange.respond(status: 404, headers: [("Content-Type", "application/json")], body: [])
         }
         let rest = String(exchange.path.dropFirst(pathPrefix.count))
-        guard exchange.method == "POST", rest == "/v1/messages" else {
+        guard exchange.method == .post, rest == "/v1/messages" else {
             let body = WireJSON.encode(JSONValue.object(["type": .string("error"), "error": .object([
                 "type": .string("not_found_error"), "message": .string("The fake upstream serves POST /v1/messages only.")])]))
             return exchange.respond(status: 404, headers: [("Content-Type", "application/json")], body: body)

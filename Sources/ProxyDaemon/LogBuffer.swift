@@ -3,55 +3,48 @@ import ProxyCore
 import Synchronization
 
 /// Log lines gathered while the event loop handles one turn's events and written to stderr with
-/// one write(2) when the turn's work is done (an event made active runs in the same turn, after
-/// the callbacks already active), instead of one write per line: a busy `/health` logs a line per
-/// request. Lines are written at once while no loop drives the buffer (start-up, exit, tests), when
-/// a turn has gathered 64 KiB, and at every `flush` (the proxy's exit). A proxy killed by a signal
-/// may lose the lines of its last turn only.
+/// one write(2) when the turn's callbacks have all run (the loop flushes between turns), instead
+/// of one write per line: a busy `/health` logs a line per request. Lines are written at once while
+/// no loop drives the buffer (start-up, exit, tests), when a turn has gathered 64 KiB, and at every
+/// `flush`. A proxy killed by a signal may lose the lines of its last turn only.
 package final class LogBuffer: Sendable {
     package static let shared = LogBuffer()
 
     private struct State {
         let pending = TextBuffer(capacity: 8 * 1024)
-        var isScheduled = false
-        /// Arms the loop's flush for the end of the current turn; nil while no loop drives this.
-        var schedule: (@Sendable () -> Void)?
+        /// A loop flushes after each of its turns: lines wait for it.
+        var isDriven = false
     }
 
     private let state = Mutex(State())
     private static let limit = 64 * 1024
 
     package func append(_ line: String) {
-        write(line)
+        var line = line
+        line.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Appends what `lines` writes to the pending bytes, in place: the access line is rendered
-    /// straight into them (generic, so that its writer is called directly).
-    package func write(_ lines: some LogLines) {
+    /// Whole lines as bytes: the access line, rendered by the proxy into a buffer of its own
+    /// outside the lock (given to the lock's closure as a value, the line was copied, each of its
+    /// strings retained and released once more per request).
+    package func append(_ bytes: UnsafeRawBufferPointer) {
+        let borrowed = BorrowedBytes(bytes: bytes)
         state.withLock { state in
-            lines.write(into: state.pending)
-            if state.schedule == nil || state.pending.count >= Self.limit {
-                Self.writeOut(state.pending)
-            } else if !state.isScheduled {
-                state.isScheduled = true
-                state.schedule?()
-            }
+            state.pending.append(borrowed.bytes)
+            if !state.isDriven || state.pending.count >= Self.limit { Self.writeOut(state.pending) }
         }
     }
 
-    /// Writes what is pending.
+    /// Writes what is pending: the loop's work after each turn (`EventLoop.run(afterEachTurn:)`).
     package func flush() {
-        state.withLock { state in
-            state.isScheduled = false
-            Self.writeOut(state.pending)
-        }
+        state.withLock { Self.writeOut($0.pending) }
     }
 
-    /// From now on lines wait for `schedule`'s flush (nil: they are written at once again,
-    /// after what is pending).
-    package func drive(with schedule: (@Sendable () -> Void)?) {
-        state.withLock { $0.schedule = schedule }
-        if schedule == nil { flush() }
+    /// Whether a loop flushes after each turn, so that lines may wait for it; when it stops,
+    /// what is pending is written and lines go out at once again.
+    package func drive(_ driven: Bool) {
+        state.withLock { $0.isDriven = driven }
+        if !driven { flush() }
     }
 
     /// Under the lock: the lines stay in order whichever thread logs.
@@ -62,18 +55,7 @@ package final class LogBuffer: Sendable {
     }
 }
 
-/// Whole log lines, written as bytes.
-package protocol LogLines: Sendable {
-    func write(into out: TextBuffer)
-}
-
-extension String: LogLines {
-    package func write(into out: TextBuffer) { out.append(self) }
-}
-
-/// A loop object handed to a `@Sendable` closure that only ever runs on the loop's thread: the
-/// daemon logs from that thread alone, so its log flush may arm the loop's timer.
-struct LoopThreadOnly<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// The caller's bytes, read under the lock during the call and not kept past it.
+private struct BorrowedBytes: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
 }

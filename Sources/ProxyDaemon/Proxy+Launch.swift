@@ -13,7 +13,7 @@ import ProxyCore
 /// conversation it continues exactly; anything else goes cold with the whole history.
 extension Proxy {
     /// - Parameter holdsReply: the whole reply is wanted when the request ends (`threads`).
-    func launch(_ job: CompletionPlan, on exchange: HTTPExchange, requestID: String, apiKey: String,
+    func launch(_ job: CompletionPlan, on exchange: HTTPExchange, apiKey: String,
                 holdsReply: Bool = false) throws(TurnFailure) {
         // A used-up window (or the key's reserve) is answered now: no place, no CLI.
         try checkUsage(model: job.model, apiKey: apiKey)
@@ -70,7 +70,7 @@ extension Proxy {
                           input: input, history: native, historyForm: form, requestID: job.id),
             plan: job, ticket: place.ticket, loginExpired: subscriptionLogin?.isExpired() ?? false,
             host: self)
-        runs[ObjectIdentifier(run)] = (exchange, requestID)
+        runs[ObjectIdentifier(run)] = exchange
         if !place.startsNow {
             logger.info("request queued", metadata: ["request_id": "\(job.id)", "waiting": "\(scheduler.waiting + 1)"])
         }
@@ -91,8 +91,8 @@ extension Proxy {
         // never answered is not stored.
         if let turn = threadTurns.removeValue(forKey: run.wish.requestID) { threads.end(turn, reply: nil) }
         responseTurns[run.wish.requestID] = nil
-        if let (exchange, requestID) = runs.removeValue(forKey: ObjectIdentifier(run)) {
-            logAccess(exchange, requestID: requestID, session: run.session, start: run.start, history: run.historyForm)
+        if let exchange = runs.removeValue(forKey: ObjectIdentifier(run)) {
+            logAccess(exchange, session: run.session, start: run.start, history: run.historyForm)
         }
         finished(ticket: run.ticket)
         pool.refillWarmPool()

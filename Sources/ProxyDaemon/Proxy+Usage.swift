@@ -47,11 +47,11 @@ extension Proxy {
     }
 
     /// `GET /v1/usage`.
-    func serveUsage(_ exchange: HTTPExchange, requestID: String, apiKey: String) {
+    func serveUsage(_ exchange: HTTPExchange, apiKey: String) {
         let report = UsageReport(usage, login: loginKind, reservePercent: configuration.reserve(forKey: apiKey),
                                  now: UTCTime.now())
         exchange.respond(status: 200, headers: Self.jsonHeaders + usage.headers,
-                         body: exchange.method == "HEAD" ? [] : WireJSON.encode(report))
-        logAccess(exchange, requestID: requestID, session: nil)
+                         body: exchange.method == .head ? [] : WireJSON.encode(report))
+        logAccess(exchange, session: nil)
     }
 }

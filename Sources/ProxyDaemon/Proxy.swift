@@ -42,8 +42,8 @@ package final class Proxy: RequestHost {
     private let spawner: ProcessSpawner
     /// Every CLI: kept conversations, warm ones, leased ones, their tool bridges.
     let pool: CLIPool
-    /// Each running request's exchange and id, for its access line.
-    var runs: [ObjectIdentifier: (exchange: HTTPExchange, requestID: String)] = [:]
+    /// Each running request's exchange, for its access line.
+    var runs: [ObjectIdentifier: HTTPExchange] = [:]
     /// The model each `--model` value resolved to, as CLIs reported it: a session file's
     /// assistant lines must name the run's own model or the CLI drops their thinking.
     var resolvedModels: [String: String] = [:]
@@ -51,6 +51,8 @@ package final class Proxy: RequestHost {
     /// Whether a line is logged per request (the level read once: reading it copies the logger's
     /// handler, an existential, on every request).
     let logsAccess: Bool
+    /// Where each access line is rendered (on the loop's thread) before it joins the log's buffer.
+    let accessLine = TextBuffer(capacity: 512)
     /// Messages threads: each conversation held under its newest reply's id.
     var threads = MessageThreads()
     /// The thread turn of each running threaded request, by its reply's id.
@@ -174,8 +176,7 @@ package final class Proxy: RequestHost {
             logger.info("warm pool on", metadata: ["size": "\(configuration.warmPool)"])
         }
         // Log lines of one loop turn go out in one write at its end (`LogBuffer`).
-        let logFlush = LoopThreadOnly(EventTimer(loop: loop) { LogBuffer.shared.flush() })
-        LogBuffer.shared.drive { logFlush.value.activate() }
+        LogBuffer.shared.drive(true)
         // Start-up's code pages go back to the page cache; the loop's come back as they run.
         let released = ccp_release_startup_code()
         if released >= 0 {
@@ -183,16 +184,15 @@ package final class Proxy: RequestHost {
         } else {
             logger.warning("start-up code not released", metadata: ["error": "\(String(cString: strerror(Int32(-released))))"])
         }
-        loop.run()
-        LogBuffer.shared.drive(with: nil)
-        logFlush.value.close()
+        loop.run { LogBuffer.shared.flush() }
+        LogBuffer.shared.drive(false)
         // Kept and warm CLIs were asked to end at the drain; whatever still runs goes now, and is
         // reaped before the private directory (their HOME) is removed under them.
         reaper.killAll()
         reaper.reapAll(within: 2)
         scheduler.abandonAll()
         // Every exchange gets its one reply while the server still exists.
-        for (exchange, _) in runs.values { exchange.finishAtExit() }
+        for exchange in runs.values { exchange.finishAtExit() }
         runs.removeAll()
         pool.disposeAll()
         signalWatchers.forEach { $0.close() }
@@ -262,9 +262,7 @@ package final class Proxy: RequestHost {
     /// drop them), or after a short bound for a client that stopped reading.
     private func stopWhenRepliesWritten() {
         guard let server, server.unwrittenReplies > 0 else { return loop.stop() }
-        server.onReplyWritten = { [unowned self] in
-            if self.server?.unwrittenReplies == 0 { self.loop.stop() }
-        }
+        server.onReplyWritten = { [unowned self] in self.loop.stop() }
         flushBound = timers.timer { [unowned self] in self.loop.stop() }
         flushBound?.schedule(after: 1)
     }

@@ -13,18 +13,34 @@ struct RouterTests {
         ("POST", "/v1/chat/completions", .chatCompletions), ("POST", "/chat/completions", .chatCompletions),
         ("POST", "/v1/responses", .responses), ("POST", "/responses/", .responses),
         ("GET", "/v1/models/opus", .model(id: "opus")), ("HEAD", "/health", .health),
+        ("GET", "/health/", .health), ("GET", "/v1/health", .health), ("GET", "/v1/health/", .health),
+        ("GET", "/metrics", .metrics), ("GET", "/v1/usage", .usage), ("POST", "/v1/messages", .messages),
+        ("POST", "/v1/messages/count_tokens", .countTokens), ("POST", "/messages/count_tokens/", .countTokens),
+        ("GET", "/models/sonnet/", .model(id: "sonnet")), ("POST", "/mcp/t0k", .mcp(token: "t0k")),
+        ("DELETE", "/mcp/t0k", .mcp(token: "t0k")),
     ])
     func matches(method: String, path: String, route: Route) {
-        #expect(Route.match(method: method, path: path) == .success(route))
+        #expect(Route.match(method: HTTPMethod(method), path: path) == .success(route))
     }
 
     @Test func unknownPathsAre404AndWrongMethods405() {
-        guard case .failure(let missing) = Route.match(method: "GET", path: "/v1/nope") else { Issue.record(); return }
+        guard case .failure(let missing) = Route.match(method: .get, path: "/v1/nope") else { Issue.record(); return }
         #expect(missing.status == 404)
         #expect(missing.message == "Invalid URL (GET /v1/nope)")
-        guard case .failure(let wrong) = Route.match(method: "GET", path: "/v1/chat/completions") else { Issue.record(); return }
+        guard case .failure(let wrong) = Route.match(method: .get, path: "/v1/chat/completions") else { Issue.record(); return }
         #expect(wrong.status == 405)
         #expect(wrong.headers.contains { $0 == ("Allow", "POST") })
+        guard case .failure(let trace) = Route.match(method: HTTPMethod("TRACE"), path: "/health") else { Issue.record(); return }
+        #expect(trace.message == "Method TRACE is not allowed on /health.")
+        #expect(trace.headers.contains { $0 == ("Allow", "GET, HEAD") })
+    }
+
+    /// Near misses of the fixed paths, compared as bytes, are not them.
+    @Test(arguments: ["/", "/v1", "/v1/", "/healthz", "/healt", "/v2/health", "/v1/v1/health", "/health//", "//health",
+                      "/HEALTH", "/v1health", "/mcp/", "/health\u{301}", "/v1/\u{301}health"])
+    func nearMissesAreNotFound(path: String) {
+        guard case .failure(let error) = Route.match(method: .get, path: path) else { Issue.record("\(path)"); return }
+        #expect(error.status == 404)
     }
 }
 
