@@ -36,13 +36,28 @@ struct AccessLogLine: ~Copyable {
     /// What a completion's session says: its model, CLI, exit and phases.
     var session: SessionFields?
 
-    struct SessionFields {
-        var model: String
-        var pid: String
-        var exit: String
+    /// A class: most lines (health checks, errors) have none, and the line stays a few words
+    /// long instead of carrying nine optional strings inline.
+    final class SessionFields {
+        let model: String
+        let pid: String
+        let exit: String
         /// Milliseconds of each timeline phase, `RequestTimeline.milliseconds`' text.
-        var queueMS, spawnMS, cliMS, upstreamMS, firstTokenMS: String?
-        var tokens: Int?
+        let queueMS, spawnMS, cliMS, upstreamMS, firstTokenMS: String?
+        let tokens: Int?
+
+        init(model: String, pid: String, exit: String, queueMS: String?, spawnMS: String?, cliMS: String?,
+             upstreamMS: String?, firstTokenMS: String?, tokens: Int?) {
+            self.model = model
+            self.pid = pid
+            self.exit = exit
+            self.queueMS = queueMS
+            self.spawnMS = spawnMS
+            self.cliMS = cliMS
+            self.upstreamMS = upstreamMS
+            self.firstTokenMS = firstTokenMS
+            self.tokens = tokens
+        }
     }
 
     /// The fields of one request's line: what the exchange, its reply's record, its session and

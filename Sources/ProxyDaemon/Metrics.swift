@@ -7,18 +7,16 @@ import ChildProcesses
 /// (https://prometheus.io/docs/instrumenting/exposition_formats/). Pure: the proxy records,
 /// `exposition` renders.
 package struct Metrics: Sendable {
-    package struct RequestKey: Hashable, Sendable, Comparable {
+    package struct RequestKey: Equatable, Sendable, Comparable {
         package var endpoint: String
         package var status: Int
         package static func < (a: Self, b: Self) -> Bool { (a.endpoint, a.status) < (b.endpoint, b.status) }
-        /// Endpoints are a handful of labels: their length tells most apart, and equality settles
-        /// the rest, without hashing the label's bytes for every request.
-        package func hash(into hasher: inout Hasher) {
-            hasher.combine(status &* 64 &+ endpoint.utf8.count)
-        }
     }
 
-    package private(set) var requests: [RequestKey: Int] = [:]
+    /// Requests answered, by endpoint and status: a short list searched in order. The pairs are
+    /// few (a route's label, a status), and a dictionary hashed the key on every request, a
+    /// health check's too.
+    package private(set) var requests: [(key: RequestKey, count: Int)] = []
     package private(set) var spawnFailures = 0
     package private(set) var childCPUSeconds = 0.0
     package private(set) var firstByteSeconds = LatencyHistogram()
@@ -57,7 +55,12 @@ package struct Metrics: Sendable {
     }
 
     package mutating func recordRequest(endpoint: String, status: Int, firstByte: Double?, duration: Double?) {
-        requests[RequestKey(endpoint: endpoint, status: status), default: 0] += 1
+        let key = RequestKey(endpoint: endpoint, status: status)
+        if let index = requests.firstIndex(where: { $0.key == key }) {
+            requests[index].count += 1
+        } else {
+            requests.append((key, 1))
+        }
         if let firstByte { firstByteSeconds.observe(firstByte) }
         if let duration { durationSeconds.observe(duration) }
     }
