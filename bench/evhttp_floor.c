@@ -1,5 +1,8 @@
 /* The floor for the proxy's own paths (bench/health_floor.py): a bare libevent evhttp server
- * answering GET /health with the proxy's body, one event loop, nothing else. */
+ * answering GET /health with the proxy's body, one event loop, nothing else.
+ *   evhttp_floor PORT [TIMEOUT]
+ * With TIMEOUT, connections get evhttp's read/write timeout as the proxy's do (its
+ * --connection-timeout, 60 s by default): every read and write then re-arms a timer. */
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -26,6 +29,7 @@ int main(int argc, char **argv) {
     struct event_base *base = event_base_new();
     struct evhttp *http = evhttp_new(base);
     evhttp_set_gencb(http, health, NULL);
+    if (argc > 2) evhttp_set_timeout(http, atoi(argv[2]));
     struct evhttp_bound_socket *bound = evhttp_bind_socket_with_handle(http, "127.0.0.1", port);
     if (!bound) return 1;
     struct sockaddr_storage address;

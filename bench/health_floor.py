@@ -11,7 +11,9 @@
    to the floor.
 
 The proxy runs with `--log-level info` (an access line per request) and, beside it, with
-`--log-level warning` (none), so that the line's own cost shows.
+`--log-level warning` (none), so that the line's own cost shows. The floor runs bare and, beside
+it, with the proxy's connection timeout (60 s), which makes evhttp re-arm a timer on every read
+and write: the proxy's own cost is what it adds over the second.
 
   python3 bench/health_floor.py [--binary .build/release/claude-code-proxy] [--baseline OLD] [--rounds 4]
 """
@@ -111,6 +113,8 @@ def main():
     floor = os.path.join(tmp, "evhttp_floor")
     subprocess.check_call(["cc", "-O2", "-o", floor, os.path.join(ROOT, "bench/evhttp_floor.c"), "-levent"])
     servers = {"floor (bare evhttp)": ([floor, "0"], None)}
+    # The same server with the proxy's connection timeout (60 s): the cost of evhttp's timers.
+    servers["floor with the proxy's timeout"] = ([floor, "0", "60"], None)
     servers["proxy"] = proxy_command(args.binary, tmp)
     # The same binary without its access line (`--log-level warning`): what the line itself costs.
     command, env = proxy_command(args.binary, tmp)
@@ -124,13 +128,16 @@ def main():
     for name, (command, env) in servers.items():
         command = [stripped(command[0], tmp)] + command[1:]
         health = per_request(command, env, "/health")
-        metrics = per_request(command, env, "/metrics", key="k") if name != "floor (bare evhttp)" else None
+        metrics = per_request(command, env, "/metrics", key="k") if not name.startswith("floor") else None
         counted[name] = health
         print(f"| {name} | {health:,.0f} | {'' if metrics is None else f'{metrics:,.0f}'} |")
     floor_count = counted["floor (bare evhttp)"]
+    timed_count = counted["floor with the proxy's timeout"]
+    print()
     for name, value in counted.items():
         if name != "floor (bare evhttp)":
-            print(f"\n{name}: {value / floor_count:.2f}× the floor's instructions per /health")
+            print(f"{name}: {value / floor_count:.3f}× the bare floor's instructions per /health, "
+                  f"{value / timed_count:.3f}× the floor with the proxy's timeout")
 
     running = {name: start(command, env) for name, (command, env) in servers.items()}
     try:

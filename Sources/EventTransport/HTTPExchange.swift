@@ -295,13 +295,14 @@ package final class HTTPExchange {
         }
     }
 
-    /// What every reply carries: the CORS headers, the request's id, and the `Date` header,
-    /// formatted once a second (evhttp would format its own per reply).
+    /// What every reply carries: the CORS headers, the `Date` header, formatted once a second
+    /// (evhttp would format its own per reply), and the request's id. Date before the id: evhttp
+    /// looks for a Date in the list before it writes the head.
     private func addCommonHeaders(to request: OpaquePointer) {
         addHeaders(commonHeaders, to: request)
         guard let output = evhttp_request_get_output_headers(request) else { return }
+        UTCTime.nowHTTPDate().withCString { _ = evhttp_add_header(output, "Date", $0) }
         requestID.withCString { _ = evhttp_add_header(output, "X-Request-Id", $0) }
-        HTTPDate.now().withCString { _ = evhttp_add_header(output, "Date", $0) }
     }
 
     /// The reply's head went out: its status, its first bytes and when (the first head only).

@@ -31,16 +31,44 @@ package enum UTCTime {
         return .seconds(spec.tv_sec) + .nanoseconds(spec.tv_nsec)
     }
 
-    /// The log lines' timestamp for now: formatted once per second, not once per line.
-    package static func nowISO8601() -> String {
+    /// `Sun, 06 Dec 2026 21:14:45 GMT`: RFC 9110's IMF-fixdate, the HTTP `Date` header's form.
+    package static func httpDate(_ seconds: Int) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+
+    /// The log lines' timestamp for now, formatted once per second, not once per line.
+    package static func nowISO8601() -> String { stamp { $0.iso8601 } }
+
+    /// The `Date` header for now, formatted once per second: evhttp formats its own for every
+    /// reply (gmtime and snprintf, about 3,500 instructions, a tenth of a whole `/health`
+    /// request) and leaves a reply that has one alone.
+    package static func nowHTTPDate() -> String { stamp { $0.httpDate } }
+
+    /// This second's texts, made when the second changes.
+    private struct Stamps {
+        var second = -1
+        var iso8601 = ""
+        var httpDate = ""
+    }
+
+    private static let cache = Mutex(Stamps())
+
+    private static func stamp(_ text: (Stamps) -> String) -> String {
         let second = now()
         return cache.withLock { cached in
-            if cached.second != second { cached = (second, iso8601(second)) }
-            return cached.text
+            if cached.second != second {
+                cached = Stamps(second: second, iso8601: iso8601(second), httpDate: httpDate(second))
+            }
+            return text(cached)
         }
     }
 
-    private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
+    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     private static func components(_ seconds: Int) -> (year: Int32, month: Int32, day: Int32, hour: Int32,
                                                          minute: Int32, second: Int32) {
