@@ -146,10 +146,14 @@ def main():
             for name, (_, port) in running.items():
                 rates[name].append(wrk(port, args.seconds))
         print(f"\n/health under wrk -t2 -c32, {args.rounds} interleaved rounds of {args.seconds} s (median req/s)\n")
-        print("| server | req/s | × floor |\n|---|---|---|")
-        base = statistics.median(rates["floor (bare evhttp)"])
+        print("| server | req/s | × floor | round by round: median (lowest–highest) |\n|---|---|---|---|")
+        floor_rates = rates["floor (bare evhttp)"]
+        base = statistics.median(floor_rates)
         for name, values in rates.items():
-            print(f"| {name} | {statistics.median(values):,.0f} | {statistics.median(values) / base:.2f} |")
+            # Each round's rate over the floor's in the same round: slow drifts of the machine cancel.
+            ratios = [value / floor for value, floor in zip(values, floor_rates)]
+            print(f"| {name} | {statistics.median(values):,.0f} | {statistics.median(values) / base:.2f} | "
+                  f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}) |")
     finally:
         for process, _ in running.values():
             process.send_signal(signal.SIGTERM)
