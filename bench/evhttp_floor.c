@@ -1,14 +1,16 @@
 /* The floor for the proxy's own paths (bench/health_floor.py): a bare libevent evhttp server
  * answering GET /health with the proxy's body, one event loop, nothing else.
- *   evhttp_floor PORT [TIMEOUT]
+ *   evhttp_floor PORT [TIMEOUT [changelist]]
  * With TIMEOUT, connections get evhttp's read/write timeout as the proxy's do (its
- * --connection-timeout, 60 s by default): every read and write then re-arms a timer. */
+ * --connection-timeout, 60 s by default): every read and write then re-arms a timer. With
+ * `changelist`, epoll's changes are batched per loop turn, as the proxy's loop does. */
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void health(struct evhttp_request *req, void *arg) {
     (void)arg;
@@ -26,7 +28,13 @@ static void stop(evutil_socket_t fd, short what, void *base) {
 
 int main(int argc, char **argv) {
     int port = argc > 1 ? atoi(argv[1]) : 0;
-    struct event_base *base = event_base_new();
+    struct event_config *config = event_config_new();
+    if (!config) return 1;
+    if (argc > 3 && strcmp(argv[3], "changelist") == 0
+        && event_config_set_flag(config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) != 0) return 1;
+    struct event_base *base = event_base_new_with_config(config);
+    event_config_free(config);
+    if (!base) return 1;
     struct evhttp *http = evhttp_new(base);
     evhttp_set_gencb(http, health, NULL);
     if (argc > 2) evhttp_set_timeout(http, atoi(argv[2]));

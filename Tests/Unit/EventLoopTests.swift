@@ -26,6 +26,11 @@ struct EventLoopTests {
         timer.close()
     }
 
+    /// epoll batches each turn's changes (two epoll_ctl calls a keep-alive request, not four).
+    @Test func theLoopBatchesEpollChanges() {
+        #expect(EventLoop().method == "epoll (with changelist)")
+    }
+
     /// A loop with nothing to wait for returns, as `run()` does, after one pass.
     @Test func anEmptyLoopReturns() {
         let loop = EventLoop()
