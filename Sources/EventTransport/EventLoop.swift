@@ -26,12 +26,10 @@ package final class EventLoop {
 
     deinit { event_base_free(base) }
 
-    /// Runs until `stop()` (or until nothing is left to wait for).
-    package func run() { event_base_dispatch(base) }
-
-    /// Runs as `run()` does, one turn at a time (`EVLOOP_ONCE`: wait, then run every callback
-    /// made active), calling `afterEachTurn` between turns: work gathered by a turn's callbacks
-    /// (the log's lines) is done once per turn, with no event of its own to make active.
+    /// Runs until `stop()` (or until nothing is left to wait for), one turn at a time
+    /// (`EVLOOP_ONCE`: wait, then run every callback made active), calling `afterEachTurn`
+    /// between turns: work gathered by a turn's callbacks (the log's lines) is done once per
+    /// turn, with no event of its own to make active.
     package func run(afterEachTurn: () -> Void) {
         while true {
             let result = event_base_loop(base, EVLOOP_ONCE)

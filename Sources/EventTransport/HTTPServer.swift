@@ -185,18 +185,14 @@ package final class HTTPServer {
     /// Counted in an atomic, a `let`: every request counts twice, and each use of a class's `var`
     /// is checked for exclusive access at run time. (Only the loop's thread counts.)
     private let unwritten = Atomic<Int>(0)
-    /// Told each time the last unwritten reply has been written in full, once set (a stop that
-    /// waits for the last bytes).
-    package var onReplyWritten: (() -> Void)? {
-        didSet { awaitsReplies.store(onReplyWritten != nil, ordering: .relaxed) }
-    }
-    /// Whether `onReplyWritten` is set, read without an exclusivity check on every reply.
-    private let awaitsReplies = Atomic<Bool>(false)
+    /// Told each time the last unwritten reply has been written in full (a stop that waits for
+    /// the last bytes sets it).
+    package var onReplyWritten: (() -> Void)?
 
     package func replyWritten() {
         let left = max(0, unwritten.load(ordering: .relaxed) - 1)
         unwritten.store(left, ordering: .relaxed)
-        if left == 0 && awaitsReplies.load(ordering: .relaxed) { onReplyWritten?() }
+        if left == 0 { onReplyWritten?() }
     }
 
     private static func boundPort(of fd: Int32) -> Int? {

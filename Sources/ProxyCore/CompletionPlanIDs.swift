@@ -8,16 +8,10 @@ package enum CompletionPlanIDs {
         return hex(prefix: prefix, generator.next(), generator.next())
     }
 
-    /// `prefix` followed by 32 hex digits never given before by this process: unique, not secret.
-    /// For request ids, which every request gets (`/health`'s too), where a getrandom(2) per id
-    /// was a system call per request. A random half drawn once, then a counter through
-    /// SplitMix64's finalizer (a bijection): distinct for 2^64 ids, and not visibly sequential.
-    package static func unique(prefix: String) -> String {
-        let (first, second) = uniqueWords()
-        return hex(prefix: prefix, first, second)
-    }
-
-    /// `unique`'s two words, for a `RequestID` that writes its digits where it is used.
+    /// Two words never given before by this process, for a `RequestID`'s 32 hex digits: unique,
+    /// not secret. Every request gets an id (`/health`'s too), where a getrandom(2) per id was a
+    /// system call per request: a random half drawn once, then a counter through SplitMix64's
+    /// finalizer (a bijection), distinct for 2^64 ids and not visibly sequential.
     package static func uniqueWords() -> (UInt64, UInt64) {
         let count = counter.wrappingAdd(1, ordering: .relaxed).newValue
         var mixed = seed.1 &+ count &* 0x9e37_79b9_7f4a_7c15
@@ -32,8 +26,7 @@ package enum CompletionPlanIDs {
         return (generator.next(), generator.next())
     }()
 
-    /// The prefix and the hex digits written in place, into one String: every request names
-    /// itself with one of these.
+    /// The prefix and the hex digits written in place, into one String.
     private static func hex(prefix: String, _ first: UInt64, _ second: UInt64) -> String {
         var prefix = prefix
         return prefix.withUTF8 { prefix in

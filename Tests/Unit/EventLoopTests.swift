@@ -31,7 +31,7 @@ struct EventLoopTests {
         #expect(EventLoop().method == "epoll (with changelist)")
     }
 
-    /// A loop with nothing to wait for returns, as `run()` does, after one pass.
+    /// A loop with nothing to wait for returns after one pass.
     @Test func anEmptyLoopReturns() {
         let loop = EventLoop()
         var passes = 0

@@ -127,7 +127,7 @@ struct LineLogHandlerTests {
     }
 
     @Test func uniqueIDsDoNotRepeat() {
-        let ids = (0..<10_000).map { _ in CompletionPlanIDs.unique(prefix: "req_") }
+        let ids = (0..<10_000).map { _ in RequestID(offered: nil).description }
         #expect(Set(ids).count == ids.count)
         #expect(ids.allSatisfy { $0.hasPrefix("req_") && $0.utf8.count == 36 && $0.dropFirst(4).allSatisfy(\.isHexDigit) })
     }
